@@ -1,0 +1,140 @@
+//! What a peer did that RFC 6455 forbids.
+//!
+//! Violations are findings about the peer, named after the broken rule
+//! (rustls' `PeerMisbehaved` style). They are kept apart from decode
+//! failures and from wsprobe's own errors, so a harness problem never shows
+//! up as a server failure.
+
+use serde::Serialize;
+
+/// A rule of RFC 6455 the peer broke, with what it sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "violation", rename_all = "kebab-case")]
+pub enum Violation {
+    /// 5.1: "A server MUST NOT mask any frames that it sends to the client."
+    #[error("the server sent a masked frame")]
+    MaskedFrameFromServer,
+    /// 5.1: "a client MUST mask all frames that it sends to the server."
+    #[error("the client sent an unmasked frame")]
+    UnmaskedFrameFromClient,
+    /// 5.2: "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
+    #[error("RSV bits {rsv:#05b} set without a negotiated extension")]
+    ReservedBitsWithoutExtension {
+        /// The three RSV bits.
+        rsv: u8,
+    },
+    /// 5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    #[error("reserved opcode {opcode:#x}")]
+    ReservedOpcode {
+        /// The opcode.
+        opcode: u8,
+    },
+    /// 5.5: "All control frames MUST have a payload length of 125 bytes or less."
+    #[error("control frame with a {len}-byte payload")]
+    ControlFrameTooLong {
+        /// The declared payload length.
+        len: u64,
+    },
+    /// 5.5: "All control frames ... MUST NOT be fragmented."
+    #[error("fragmented control frame (opcode {opcode:#x} without FIN)")]
+    FragmentedControlFrame {
+        /// The opcode.
+        opcode: u8,
+    },
+    /// 5.2: "the minimal number of bytes MUST be used to encode the length".
+    #[error("length {len} written in a longer field than needed")]
+    NonMinimalLength {
+        /// The length.
+        len: u64,
+    },
+    /// 5.2: "the most significant bit MUST be 0" in the 64-bit length.
+    #[error("64-bit length with the most significant bit set")]
+    LengthMsbSet,
+    /// 5.4: a continuation frame with no message to continue.
+    #[error("continuation frame without a message in progress")]
+    UnexpectedContinuation,
+    /// 5.4: a new data frame while a fragmented message is unfinished.
+    #[error("new data frame (opcode {opcode:#x}) in the middle of a fragmented message")]
+    ExpectedContinuation {
+        /// The opcode of the interrupting frame.
+        opcode: u8,
+    },
+    /// 8.1: a text message whose payload is not valid UTF-8.
+    #[error("text message is not valid UTF-8")]
+    InvalidUtf8InText,
+    /// 5.5.1: a close body, if present, starts with a 2-byte status code.
+    #[error("close frame with a 1-byte payload")]
+    ClosePayloadOneByte,
+    /// 5.5.1: the close reason "is not guaranteed to be human readable" but MUST be UTF-8.
+    #[error("close reason is not valid UTF-8")]
+    InvalidUtf8InCloseReason,
+    /// 7.4: a code that may not appear in a Close frame.
+    #[error("close code {code} may not be sent")]
+    CloseCodeNotAllowed {
+        /// The code.
+        code: u16,
+    },
+    /// 5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
+    #[error("{opcode_name} frame after its own close frame")]
+    FrameAfterClose {
+        /// The opcode name.
+        opcode_name: String,
+    },
+    /// 4.1: the 101 response must carry `Upgrade: websocket`.
+    #[error("handshake response lacks `Upgrade: websocket`")]
+    HandshakeMissingUpgrade,
+    /// 4.1: the 101 response must carry `Connection: Upgrade`.
+    #[error("handshake response lacks `Connection: Upgrade`")]
+    HandshakeMissingConnection,
+    /// 4.1: the response must carry the accept value derived from our key.
+    #[error("Sec-WebSocket-Accept is {got:?}, expected {expected:?}")]
+    HandshakeWrongAccept {
+        /// What the key demands.
+        expected: String,
+        /// What the server sent, if anything.
+        got: Option<String>,
+    },
+    /// 4.1: an extension the client did not offer.
+    #[error("server selected extension {name:?} that was not offered")]
+    HandshakeUnofferedExtension {
+        /// The extension.
+        name: String,
+    },
+    /// 4.1: a subprotocol the client did not offer.
+    #[error("server selected subprotocol {name:?} that was not offered")]
+    HandshakeUnofferedSubprotocol {
+        /// The subprotocol.
+        name: String,
+    },
+}
+
+impl Violation {
+    /// The RFC 6455 section that states the rule.
+    pub fn rfc_section(&self) -> &'static str {
+        use Violation::*;
+        match self {
+            MaskedFrameFromServer | UnmaskedFrameFromClient => "5.1",
+            ReservedBitsWithoutExtension { .. } | ReservedOpcode { .. } => "5.2",
+            NonMinimalLength { .. } | LengthMsbSet => "5.2",
+            ControlFrameTooLong { .. } | FragmentedControlFrame { .. } => "5.5",
+            UnexpectedContinuation | ExpectedContinuation { .. } => "5.4",
+            InvalidUtf8InText => "8.1",
+            ClosePayloadOneByte | InvalidUtf8InCloseReason | FrameAfterClose { .. } => "5.5.1",
+            CloseCodeNotAllowed { .. } => "7.4",
+            HandshakeMissingUpgrade
+            | HandshakeMissingConnection
+            | HandshakeWrongAccept { .. }
+            | HandshakeUnofferedExtension { .. }
+            | HandshakeUnofferedSubprotocol { .. } => "4.1",
+        }
+    }
+
+    /// The close code an endpoint that detects this violation should send
+    /// when it fails the connection (sections 7.4.1 and 8.1).
+    pub fn close_code(&self) -> u16 {
+        match self {
+            Violation::InvalidUtf8InText | Violation::InvalidUtf8InCloseReason => 1007,
+            _ => 1002,
+        }
+    }
+}
