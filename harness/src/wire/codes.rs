@@ -38,7 +38,11 @@ pub fn parse_opcode(s: &str) -> Option<u8> {
         "pong" => 10,
         other => {
             let other = other.trim_start_matches("0x");
-            let radix = if s.to_ascii_lowercase().starts_with("0x") { 16 } else { 10 };
+            let radix = if s.to_ascii_lowercase().starts_with("0x") {
+                16
+            } else {
+                10
+            };
             u8::from_str_radix(other, radix).ok()?
         }
     };
@@ -105,7 +109,9 @@ mod tests {
         assert_eq!(parse_opcode("15"), Some(15));
         assert_eq!(parse_opcode("16"), None);
         assert_eq!(parse_opcode("pnig"), None);
-        for code in [1000, 1001, 1002, 1003, 1007, 1011, 1012, 1013, 1014, 3000, 4999] {
+        for code in [
+            1000, 1001, 1002, 1003, 1007, 1011, 1012, 1013, 1014, 3000, 4999,
+        ] {
             assert!(close_code_allowed(code), "{code}");
         }
         for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {

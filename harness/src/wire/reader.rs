@@ -69,8 +69,16 @@ pub fn parse_header(buf: &[u8]) -> Option<FrameHeader> {
     let b1 = *buf.get(1)?;
     let masked = b1 & 0x80 != 0;
     let (len, length_form, mut pos) = match b1 & 0x7f {
-        126 => (u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as u64, LengthForm::Len16, 4),
-        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?), LengthForm::Len64, 10),
+        126 => (
+            u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?) as u64,
+            LengthForm::Len16,
+            4,
+        ),
+        127 => (
+            u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?),
+            LengthForm::Len64,
+            10,
+        ),
         n => (n as u64, LengthForm::Len7, 2),
     };
     let mask = if masked {
@@ -313,7 +321,11 @@ impl FrameReader {
         Ok(())
     }
 
-    fn start_frame(&mut self, h: FrameHeader, out: &mut Vec<ReadEvent>) -> Result<(), LimitExceeded> {
+    fn start_frame(
+        &mut self,
+        h: FrameHeader,
+        out: &mut Vec<ReadEvent>,
+    ) -> Result<(), LimitExceeded> {
         let v = |v: Violation| ReadEvent::Violation(v);
         match (self.role, h.mask.is_some()) {
             (Role::Client, true) => out.push(v(Violation::MaskedFrameFromServer)),
@@ -402,11 +414,16 @@ impl FrameReader {
                         out.push(ReadEvent::Violation(Violation::ClosePayloadOneByte));
                         (None, body)
                     }
-                    _ => (Some(u16::from_be_bytes([body[0], body[1]])), body[2..].to_vec()),
+                    _ => (
+                        Some(u16::from_be_bytes([body[0], body[1]])),
+                        body[2..].to_vec(),
+                    ),
                 };
                 if let Some(code) = code {
                     if !close_code_allowed(code) {
-                        out.push(ReadEvent::Violation(Violation::CloseCodeNotAllowed { code }));
+                        out.push(ReadEvent::Violation(Violation::CloseCodeNotAllowed {
+                            code,
+                        }));
                     }
                     if std::str::from_utf8(&reason).is_err() {
                         out.push(ReadEvent::Violation(Violation::InvalidUtf8InCloseReason));
@@ -478,7 +495,12 @@ mod tests {
 
     #[test]
     fn rfc_5_7_masked_from_server_is_reported_and_decoded() {
-        let out = read(Role::Client, &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+        let out = read(
+            Role::Client,
+            &[
+                0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+            ],
+        );
         assert_eq!(violations(&out), [Violation::MaskedFrameFromServer]);
         assert!(out
             .iter()
@@ -488,17 +510,40 @@ mod tests {
     #[test]
     fn each_rule_is_reported() {
         let cases: Vec<(Vec<u8>, Violation)> = vec![
-            (vec![0xc1, 0x00], Violation::ReservedBitsWithoutExtension { rsv: 4 }),
+            (
+                vec![0xc1, 0x00],
+                Violation::ReservedBitsWithoutExtension { rsv: 4 },
+            ),
             (vec![0x83, 0x00], Violation::ReservedOpcode { opcode: 3 }),
-            (vec![0x09, 0x00], Violation::FragmentedControlFrame { opcode: 9 }),
+            (
+                vec![0x09, 0x00],
+                Violation::FragmentedControlFrame { opcode: 9 },
+            ),
             (vec![0x80, 0x00], Violation::UnexpectedContinuation),
-            (vec![0x81, 0x7e, 0x00, 0x05, 1, 2, 3, 4, 5], Violation::NonMinimalLength { len: 5 }),
+            (
+                vec![0x81, 0x7e, 0x00, 0x05, 1, 2, 3, 4, 5],
+                Violation::NonMinimalLength { len: 5 },
+            ),
             (vec![0x81, 0x01, 0xff], Violation::InvalidUtf8InText),
             (vec![0x88, 0x01, 0x03], Violation::ClosePayloadOneByte),
-            (vec![0x88, 0x02, 0x03, 0xed], Violation::CloseCodeNotAllowed { code: 1005 }),
-            (vec![0x88, 0x03, 0x03, 0xe8, 0xff], Violation::InvalidUtf8InCloseReason),
-            (vec![0x01, 0x00, 0x81, 0x00], Violation::ExpectedContinuation { opcode: 1 }),
-            (vec![0x88, 0x00, 0x81, 0x00], Violation::FrameAfterClose { opcode_name: "TEXT".into() }),
+            (
+                vec![0x88, 0x02, 0x03, 0xed],
+                Violation::CloseCodeNotAllowed { code: 1005 },
+            ),
+            (
+                vec![0x88, 0x03, 0x03, 0xe8, 0xff],
+                Violation::InvalidUtf8InCloseReason,
+            ),
+            (
+                vec![0x01, 0x00, 0x81, 0x00],
+                Violation::ExpectedContinuation { opcode: 1 },
+            ),
+            (
+                vec![0x88, 0x00, 0x81, 0x00],
+                Violation::FrameAfterClose {
+                    opcode_name: "TEXT".into(),
+                },
+            ),
         ];
         for (bytes, expected) in cases {
             let v = violations(&read(Role::Client, &bytes));
@@ -506,15 +551,24 @@ mod tests {
         }
         let mut long_ping = vec![0x89, 0x7e, 0x00, 0x7e];
         long_ping.extend([0u8; 126]);
-        assert_eq!(violations(&read(Role::Client, &long_ping)), [Violation::ControlFrameTooLong { len: 126 }]);
-        assert_eq!(violations(&read(Role::Server, &[0x81, 0x00])), [Violation::UnmaskedFrameFromClient]);
+        assert_eq!(
+            violations(&read(Role::Client, &long_ping)),
+            [Violation::ControlFrameTooLong { len: 126 }]
+        );
+        assert_eq!(
+            violations(&read(Role::Server, &[0x81, 0x00])),
+            [Violation::UnmaskedFrameFromClient]
+        );
     }
 
     #[test]
     fn huge_declared_length_hits_the_limit_without_allocating() {
         let mut r = FrameReader::new(Role::Client, Limits::default());
         let mut out = Vec::new();
-        let err = r.feed(&[0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], &mut out);
+        let err = r.feed(
+            &[0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            &mut out,
+        );
         assert!(matches!(err, Err(LimitExceeded::Frame { .. })));
     }
 

@@ -129,7 +129,8 @@ impl RawFrame {
                 out.push(mask_bit | len as u8);
             }
             LengthForm::Len16 => {
-                let l = u16::try_from(len).map_err(|_| EncodeError::LengthDoesNotFit { len, form })?;
+                let l =
+                    u16::try_from(len).map_err(|_| EncodeError::LengthDoesNotFit { len, form })?;
                 out.push(mask_bit | 126);
                 out.extend_from_slice(&l.to_be_bytes());
             }
@@ -184,8 +185,14 @@ mod tests {
             masked.encode().unwrap(),
             [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]
         );
-        assert_eq!(unmasked(false, 1, b"Hel").encode().unwrap(), [0x01, 0x03, 0x48, 0x65, 0x6c]);
-        assert_eq!(unmasked(true, 0, b"lo").encode().unwrap(), [0x80, 0x02, 0x6c, 0x6f]);
+        assert_eq!(
+            unmasked(false, 1, b"Hel").encode().unwrap(),
+            [0x01, 0x03, 0x48, 0x65, 0x6c]
+        );
+        assert_eq!(
+            unmasked(true, 0, b"lo").encode().unwrap(),
+            [0x80, 0x02, 0x6c, 0x6f]
+        );
         assert_eq!(
             unmasked(true, 9, b"Hello").encode().unwrap(),
             [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]
@@ -211,19 +218,28 @@ mod tests {
             length_form: LengthForm::Len64,
             ..unmasked(true, 1, b"a")
         };
-        assert_eq!(f.encode().unwrap(), [0x81, 127, 0, 0, 0, 0, 0, 0, 0, 1, b'a']);
+        assert_eq!(
+            f.encode().unwrap(),
+            [0x81, 127, 0, 0, 0, 0, 0, 0, 0, 1, b'a']
+        );
         let lie = RawFrame {
             declared_len: Some(1 << 63),
             length_form: LengthForm::Len64,
             ..unmasked(true, 2, b"")
         };
-        assert_eq!(lie.encode().unwrap(), [0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            lie.encode().unwrap(),
+            [0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0]
+        );
         let bad = RawFrame {
             length_form: LengthForm::Len7,
             ..unmasked(true, 2, &[0u8; 126])
         };
         assert!(bad.encode().is_err());
-        let rsv = RawFrame { rsv: 7, ..unmasked(true, 0xf, b"") };
+        let rsv = RawFrame {
+            rsv: 7,
+            ..unmasked(true, 0xf, b"")
+        };
         assert_eq!(rsv.encode().unwrap(), [0xff, 0]);
     }
 }

@@ -1,0 +1,445 @@
+//! Loading the YAML catalogue: parse, expand matrices, check, locate errors.
+//!
+//! A broken file stops the run with `file:line:column: case ID: field PATH:
+//! message`; wsprobe never skips a case it could not read.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use super::locate::Locations;
+use super::model::{Case, Class, End, Grade, Step};
+use crate::wire::LengthForm;
+
+/// A catalogue file that cannot be used, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    /// The file.
+    pub file: String,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+    /// The case id, when the error is inside a case.
+    pub case_id: Option<String>,
+    /// Path of the offending field, like `cases[2].steps[0].send.opcode`.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if let Some(id) = &self.case_id {
+            write!(f, "case {id}: ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field {field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// A loaded catalogue file's heading.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileInfo {
+    /// Path relative to the catalogue root.
+    pub file: String,
+    /// The RFC section the file covers.
+    pub section: String,
+    /// The file's title.
+    pub title: String,
+}
+
+/// Every case of the catalogue, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// The cases.
+    pub cases: Vec<Case>,
+    /// The files they came from.
+    pub files: Vec<FileInfo>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRepr {
+    section: String,
+    title: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    url: Option<String>,
+    cases: Vec<Value>,
+}
+
+/// The catalogue compiled into the binary from `cases/`.
+pub fn embedded() -> Result<Catalog, CatalogError> {
+    load_sources(
+        crate::case::EMBEDDED
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string())),
+    )
+}
+
+/// Load every `*.yaml` file under `dir`.
+pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files).map_err(|e| CatalogError {
+        file: dir.display().to_string(),
+        line: 0,
+        column: 0,
+        case_id: None,
+        field: None,
+        message: format!("cannot read the catalogue directory: {e}"),
+    })?;
+    files.sort();
+    let mut sources = Vec::new();
+    for path in files {
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            case_id: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        sources.push((path.display().to_string(), text, name));
+    }
+    load_sources(sources.into_iter().map(|(_, text, name)| (name, text)))
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Load named YAML texts as one catalogue, checking ids across files.
+pub fn load_sources(
+    sources: impl IntoIterator<Item = (String, String)>,
+) -> Result<Catalog, CatalogError> {
+    let mut catalog = Catalog::default();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    for (name, text) in sources {
+        let (info, cases) = load_file(&name, &text)?;
+        for case in cases {
+            if let Some((file, line)) = seen.get(&case.id) {
+                return Err(CatalogError {
+                    file: name.clone(),
+                    line: case.source.line,
+                    column: 0,
+                    case_id: Some(case.id.clone()),
+                    field: Some("id".into()),
+                    message: format!("duplicate case id, first defined at {file}:{line}"),
+                });
+            }
+            seen.insert(case.id.clone(), (name.clone(), case.source.line));
+            catalog.cases.push(case);
+        }
+        catalog.files.push(info);
+    }
+    Ok(catalog)
+}
+
+/// Load one catalogue file.
+pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), CatalogError> {
+    let locations = Locations::index(text);
+    let err_at = |path: &str, case_id: Option<String>, message: String| {
+        let (line, column) = locations.find(path).unwrap_or((0, 0));
+        CatalogError {
+            file: name.to_string(),
+            line,
+            column,
+            case_id,
+            field: (!path.is_empty()).then(|| path.to_string()),
+            message,
+        }
+    };
+    let root: Value = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        CatalogError {
+            file: name.to_string(),
+            line,
+            column,
+            case_id: None,
+            field: None,
+            message: format!("not valid YAML: {e}"),
+        }
+    })?;
+    let repr: FileRepr = serde_path_to_error::deserialize(root).map_err(|e| {
+        let path = e.path().to_string();
+        err_at(
+            if path == "." { "" } else { &path },
+            None,
+            e.into_inner().to_string(),
+        )
+    })?;
+    let info = FileInfo {
+        file: name.to_string(),
+        section: repr.section,
+        title: repr.title,
+    };
+    let mut cases = Vec::new();
+    for (i, mut value) in repr.cases.into_iter().enumerate() {
+        let base = format!("cases[{i}]");
+        let template_id = value.get("id").and_then(Value::as_str).map(str::to_string);
+        let line = locations.find(&base).map(|l| l.0).unwrap_or(0);
+        let matrix = value.as_mapping_mut().and_then(|m| m.remove("matrix"));
+        let bindings = match matrix {
+            None => vec![Vec::new()],
+            Some(m) => expand_matrix(&m)
+                .map_err(|msg| err_at(&format!("{base}.matrix"), template_id.clone(), msg))?,
+        };
+        for binding in bindings {
+            let mut v = value.clone();
+            substitute(&mut v, &binding);
+            let id = v
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or(template_id.clone());
+            if let Some(var) = find_unbound(&v) {
+                return Err(err_at(
+                    &base,
+                    id,
+                    format!("matrix variable ${{{var}}} has no value"),
+                ));
+            }
+            let mut case: Case = serde_path_to_error::deserialize(v).map_err(|e| {
+                let path = e.path().to_string();
+                let full = if path == "." {
+                    base.clone()
+                } else {
+                    format!("{base}.{path}")
+                };
+                err_at(&full, id.clone(), e.into_inner().to_string())
+            })?;
+            case.source = super::model::Source {
+                file: name.to_string(),
+                line,
+            };
+            check_case(&case).map_err(|(field, msg)| {
+                err_at(&format!("{base}.{field}"), Some(case.id.clone()), msg)
+            })?;
+            cases.push(case);
+        }
+    }
+    Ok((info, cases))
+}
+
+type Binding = Vec<(String, Value)>;
+
+fn expand_matrix(m: &Value) -> Result<Vec<Binding>, String> {
+    let as_binding = |row: &Value| -> Result<Binding, String> {
+        let map = row
+            .as_mapping()
+            .ok_or("each matrix row must be a map of variable: value")?;
+        map.iter()
+            .map(|(k, v)| {
+                Ok((
+                    k.as_str()
+                        .ok_or("matrix variable names must be strings")?
+                        .to_string(),
+                    v.clone(),
+                ))
+            })
+            .collect()
+    };
+    match m {
+        // A list of rows: one case per row.
+        Value::Sequence(rows) if !rows.is_empty() => rows.iter().map(as_binding).collect(),
+        // A map of lists: one case per combination.
+        Value::Mapping(vars) if !vars.is_empty() => {
+            let mut out: Vec<Binding> = vec![Vec::new()];
+            for (k, vals) in vars {
+                let name = k.as_str().ok_or("matrix variable names must be strings")?;
+                let vals = vals.as_sequence().filter(|s| !s.is_empty()).ok_or(format!(
+                    "matrix variable {name} needs a non-empty list of values"
+                ))?;
+                out = out
+                    .into_iter()
+                    .flat_map(|b| {
+                        vals.iter().map(move |v| {
+                            let mut b = b.clone();
+                            b.push((name.to_string(), v.clone()));
+                            b
+                        })
+                    })
+                    .collect();
+            }
+            Ok(out)
+        }
+        _ => Err("matrix must be a non-empty list of rows or a non-empty map of lists".into()),
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+fn substitute(v: &mut Value, binding: &Binding) {
+    match v {
+        Value::String(s) => {
+            // A string that is only `${x}` takes x's value with its YAML type,
+            // so numbers stay numbers.
+            if let Some((_, val)) = binding.iter().find(|(k, _)| *s == format!("${{{k}}}")) {
+                *v = val.clone();
+                return;
+            }
+            for (k, val) in binding {
+                let pat = format!("${{{k}}}");
+                if s.contains(&pat) {
+                    *s = s.replace(&pat, &scalar_text(val));
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|i| substitute(i, binding)),
+        Value::Mapping(m) => m.values_mut().for_each(|i| substitute(i, binding)),
+        Value::Tagged(t) => substitute(&mut t.value, binding),
+        _ => {}
+    }
+}
+
+fn find_unbound(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => {
+            let start = s.find("${")?;
+            let end = s[start..].find('}')?;
+            Some(s[start + 2..start + end].to_string())
+        }
+        Value::Sequence(items) => items.iter().find_map(find_unbound),
+        Value::Mapping(m) => m.values().find_map(find_unbound),
+        _ => None,
+    }
+}
+
+/// Checks serde cannot express. Returns (field path inside the case, message).
+fn check_case(case: &Case) -> Result<(), (String, String)> {
+    let ok_id = !case.id.is_empty()
+        && case
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./".contains(c));
+    if !ok_id {
+        return Err((
+            "id".into(),
+            "ids use lowercase letters, digits and - _ . / only".into(),
+        ));
+    }
+    if case.rfc.is_empty() {
+        return Err(("rfc".into(), "cite at least one RFC 6455 section".into()));
+    }
+    if case.steps.is_empty() {
+        return Err(("steps".into(), "a case needs at least one step".into()));
+    }
+    if case.expect.is_empty() {
+        return Err((
+            "expect".into(),
+            "a case needs at least one acceptable outcome".into(),
+        ));
+    }
+    if !case.expect.iter().any(|o| o.grade == Grade::Pass)
+        && case.class != Class::ImplementationDefined
+    {
+        return Err((
+            "expect".into(),
+            "a must-fail or must-accept case needs a pass outcome".into(),
+        ));
+    }
+    let handshake_case = case.expect.iter().any(|o| o.handshake.is_some());
+    if case.close.is_none() && !handshake_case {
+        return Err((
+            "close".into(),
+            "say how the connection must close (close: {by: ...})".into(),
+        ));
+    }
+    let client_closes = case
+        .close
+        .as_ref()
+        .is_some_and(|c| c.by == super::model::Closer::Client);
+    for (i, o) in case.expect.iter().enumerate() {
+        if o.grade != Grade::Pass {
+            continue;
+        }
+        let bad = match case.class {
+            Class::MustFail => o.end == End::Open && !client_closes && o.handshake.is_none(),
+            Class::MustAccept => o.end == End::Fail,
+            Class::ImplementationDefined => false,
+        };
+        if bad {
+            return Err((
+                format!("expect[{i}].end"),
+                format!("a {:?} case cannot pass with end: {:?}", case.class, o.end).to_lowercase(),
+            ));
+        }
+        if o.grade == Grade::Fail {
+            return Err((
+                format!("expect[{i}].grade"),
+                "outcomes list what is acceptable; fail is what matches none".into(),
+            ));
+        }
+    }
+    for (i, step) in case.steps.iter().enumerate() {
+        match step {
+            Step::Handshake(_) if i != 0 => {
+                return Err((
+                    format!("steps[{i}]"),
+                    "the handshake must be the first step".into(),
+                ));
+            }
+            Step::Send(f) => {
+                let len = f.declared_len.unwrap_or(f.payload.len() as u64);
+                let fits = match f.length {
+                    LengthForm::Len7 => len <= 125,
+                    LengthForm::Len16 => len <= 0xffff,
+                    _ => true,
+                };
+                if !fits || f.rsv > 7 {
+                    return Err((
+                        format!("steps[{i}].send"),
+                        format!(
+                            "length {len} does not fit the {:?} length field, or rsv > 7",
+                            f.length
+                        ),
+                    ));
+                }
+            }
+            Step::SendMessage(m) if m.fragment_size == Some(0) => {
+                return Err((
+                    format!("steps[{i}].send_message.fragment_size"),
+                    "must be at least 1".into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,700 @@
+//! The case model: what a YAML case says, as plain data.
+//!
+//! A case is a script of client steps plus the set of answers RFC 6455
+//! allows, each with a grade. Unknown fields are rejected everywhere so a
+//! typo is an error, never a silently ignored expectation.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::wire::codes::parse_opcode;
+use crate::wire::LengthForm;
+
+/// One test case, after matrix expansion.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Stable, topic-based id such as `frames/reserved-bits/rsv1-on-text`.
+    pub id: String,
+    /// One line saying what the case does.
+    pub title: String,
+    /// The Autobahn|Testsuite case this one is the equivalent of.
+    #[serde(default)]
+    pub autobahn: Option<String>,
+    /// RFC 6455 sections the case checks.
+    pub rfc: Vec<String>,
+    /// The RFC sentence the case checks, quoted.
+    pub requirement: String,
+    /// MUST, SHOULD or MAY.
+    pub level: Level,
+    /// Whether the server must fail, must accept, or may choose.
+    pub class: Class,
+    /// Free-form tags for selection.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// What the case needs from the server beyond a handshake.
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    /// Where wsprobe grades differently from Autobahn, and why.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// What the client does, in order.
+    // YAML writes enums as `- send: {...}` maps; yaml_serde needs this to read them.
+    #[serde(with = "serde_yaml::with::singleton_map_recursive")]
+    pub steps: Vec<Step>,
+    /// The acceptable outcomes, each with a grade.
+    #[serde(with = "serde_yaml::with::singleton_map_recursive")]
+    pub expect: Vec<Outcome>,
+    /// How the connection must end; absent for cases that end at the handshake.
+    #[serde(default)]
+    pub close: Option<CloseExpect>,
+    /// Time budget for the whole case (default from the run options).
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+    /// Where the case was loaded from.
+    #[serde(skip_deserializing, default)]
+    pub source: Source,
+}
+
+/// File and line a case came from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Source {
+    /// Catalogue file.
+    pub file: String,
+    /// 1-based line of the case entry.
+    pub line: usize,
+}
+
+/// RFC 2119 requirement level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Level {
+    /// An absolute requirement.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A recommendation.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// Truly optional.
+    #[serde(rename = "MAY")]
+    May,
+}
+
+/// JSONTestSuite's three classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// The server must fail the connection (or refuse the handshake).
+    MustFail,
+    /// The server must accept and process the input.
+    MustAccept,
+    /// Either is allowed; the answer is recorded.
+    ImplementationDefined,
+}
+
+/// A capability the case relies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Need {
+    /// The server echoes text and binary messages.
+    Echo,
+}
+
+/// One thing the client does.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// The opening handshake, with overrides. Without one, a case starts
+    /// with a standard handshake.
+    Handshake(HandshakeStep),
+    /// One frame, every header field under control.
+    Send(FrameStep),
+    /// A whole message, optionally fragmented.
+    SendMessage(MessageStep),
+    /// Bytes as they are.
+    SendRaw(RawStep),
+    /// A close frame.
+    Close(CloseStep),
+    /// Wait, doing nothing.
+    Pause(Dur),
+    /// Record a marker in the event list (if the connection is still open),
+    /// so an outcome can tell whether the server acted before or after it.
+    Mark(String),
+    /// Wait until the server has sent this much, or the timeout passes.
+    Expect(ExpectStep),
+    /// Close the write half of the TCP connection (FIN).
+    Shutdown,
+    /// Reset the TCP connection (RST, via SO_LINGER 0).
+    Abort,
+}
+
+/// Overrides for the opening handshake request.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandshakeStep {
+    /// Request method instead of GET.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Request target instead of the URL's path.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// HTTP version instead of HTTP/1.1.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Headers to replace (or add when missing), in order.
+    #[serde(default)]
+    pub set: Vec<(String, String)>,
+    /// Headers to append even when present (duplicates).
+    #[serde(default)]
+    pub add: Vec<(String, String)>,
+    /// Headers to remove.
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// Line terminator instead of CRLF.
+    #[serde(default)]
+    pub line_end: Option<String>,
+    /// The whole request; `{host}`, `{path}` and `{key}` are filled in.
+    #[serde(default)]
+    pub raw: Option<String>,
+    /// Bytes written right after the request, in the same write (frame data
+    /// pipelined behind the handshake), in hex.
+    #[serde(default, with = "hex_bytes")]
+    pub append_hex: Vec<u8>,
+    /// How the request bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// One frame with every header field under the case's control.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameStep {
+    /// Opcode by name (`text`, `ping`) or number (0-15).
+    pub opcode: Opcode,
+    /// FIN bit (default set).
+    #[serde(default = "yes")]
+    pub fin: bool,
+    /// RSV bits as a number 0-7 (RSV1 = 4, RSV2 = 2, RSV3 = 1).
+    #[serde(default)]
+    pub rsv: u8,
+    /// `random` (default), `none`, or a 4-byte key in hex.
+    #[serde(default)]
+    pub mask: MaskSpec,
+    /// Length field form: minimal (default), 7, 16 or 64.
+    #[serde(default)]
+    pub length: LengthForm,
+    /// Length to write in the header instead of the payload's.
+    #[serde(default)]
+    pub declared_len: Option<u64>,
+    /// The payload.
+    #[serde(default)]
+    pub payload: Payload,
+    /// How the bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// A whole message, fragmented or not.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageStep {
+    /// `text` or `binary` (or any opcode).
+    pub opcode: Opcode,
+    /// The payload.
+    #[serde(default)]
+    pub payload: Payload,
+    /// Sizes of the leading fragments; the rest goes in the final one.
+    #[serde(default)]
+    pub fragments: Vec<usize>,
+    /// Cut into fragments of this size.
+    #[serde(default)]
+    pub fragment_size: Option<usize>,
+    /// Append an empty final continuation frame (Autobahn's fragmenter does
+    /// this when the payload is an exact multiple of the fragment size).
+    #[serde(default)]
+    pub empty_final: bool,
+    /// How the bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// Raw bytes, the escape hatch for what the structured steps cannot say.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// The bytes, in hex.
+    #[serde(with = "hex_bytes")]
+    pub hex: Vec<u8>,
+    /// How the bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// A close frame from the client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseStep {
+    /// Status code; absent sends an empty body.
+    #[serde(default)]
+    pub code: Option<u16>,
+    /// Reason (after the code).
+    #[serde(default)]
+    pub reason: Payload,
+    /// How the bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// Wait for the server.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectStep {
+    /// Until at least this many data messages have arrived in the case.
+    #[serde(default)]
+    pub messages: usize,
+    /// Until at least this many pongs have arrived in the case.
+    #[serde(default)]
+    pub pongs: usize,
+    /// Until the server's close frame has arrived.
+    #[serde(default)]
+    pub close: bool,
+    /// How long to wait at most (default from the run options).
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+}
+
+/// How a step's bytes are handed to the socket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Write in pieces of this many bytes (1 = byte by byte).
+    #[serde(default)]
+    pub chunk: Option<usize>,
+    /// Write in pieces split at these offsets.
+    #[serde(default)]
+    pub split_at: Vec<usize>,
+    /// Pause between pieces.
+    #[serde(default)]
+    pub delay: Option<Dur>,
+    /// Write only the first N bytes of the step, then `cut`.
+    #[serde(default)]
+    pub cut_after: Option<usize>,
+    /// What happens at the cut (default: nothing more is written).
+    #[serde(default)]
+    pub cut: Option<Cut>,
+}
+
+/// Ending the TCP connection from the client side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cut {
+    /// Close the write half (FIN).
+    Fin,
+    /// Reset (RST).
+    Rst,
+}
+
+/// One acceptable answer from the server.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// What this answer earns.
+    pub grade: Grade,
+    /// What the server sends, in order, before the connection ends.
+    #[serde(default)]
+    pub receive: Vec<Item>,
+    /// Who ends the connection.
+    pub end: End,
+    /// For handshake cases: the response the server gives.
+    #[serde(default)]
+    pub handshake: Option<HandshakeOutcome>,
+    /// Why this answer gets this grade.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Grades an outcome can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grade {
+    /// Conforms.
+    Pass,
+    /// Conforms to the MUSTs but misses a SHOULD or a canonical behaviour.
+    NonStrict,
+    /// The RFC leaves it open; recorded, not judged.
+    Informational,
+    /// Breaks the RFC.
+    Fail,
+}
+
+/// One thing the server sends.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Item {
+    /// A text message with this payload.
+    Text(Payload),
+    /// A binary message with this payload.
+    Binary(Payload),
+    /// A pong with this payload.
+    Pong(Payload),
+    /// A marker the client recorded.
+    Mark(String),
+    /// Any number of pongs, including none (section 5.5.3 lets a server
+    /// answer only the most recent of several pings).
+    AnyPongs,
+}
+
+/// How the connection ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum End {
+    /// The server fails the connection: it sends a close frame first or
+    /// drops TCP, before the client starts closing.
+    Fail,
+    /// The server keeps the connection open until the client closes it.
+    Open,
+    /// Either.
+    Any,
+}
+
+/// The handshake response an outcome expects.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandshakeOutcome {
+    /// Acceptable status codes.
+    pub status: Vec<u16>,
+    /// Headers the response must carry, with a value containing the text.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+}
+
+/// How the close must go (RFC 6455 section 7).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseExpect {
+    /// Who must send the first close frame (or drop TCP).
+    pub by: Closer,
+    /// Codes the server's close frame may carry. A close frame without a
+    /// code is always accepted.
+    #[serde(default = "normal_closure")]
+    pub codes: Vec<u16>,
+    /// Whether dropping TCP without a close frame is fine (the server is
+    /// failing the connection, section 7.1.7).
+    #[serde(default)]
+    pub drop_ok: bool,
+    /// Grade for a code that is allowed on the wire but not in `codes`.
+    #[serde(default = "informational")]
+    pub other_codes: Grade,
+    /// Why other codes get that grade.
+    #[serde(default)]
+    pub other_codes_note: Option<String>,
+    /// Record the close without judging it.
+    #[serde(default)]
+    pub informational: bool,
+}
+
+/// The endpoint that starts the closing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closer {
+    /// wsprobe.
+    Client,
+    /// The server under test.
+    Server,
+}
+
+fn yes() -> bool {
+    true
+}
+fn normal_closure() -> Vec<u16> {
+    vec![1000]
+}
+fn informational() -> Grade {
+    Grade::Informational
+}
+
+/// An opcode given by name or number in YAML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Opcode(pub u8);
+
+impl<'de> Deserialize<'de> for Opcode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Opcode;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an opcode name (continuation, text, binary, close, ping, pong) or a number 0-15")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Opcode, E> {
+                u8::try_from(v)
+                    .ok()
+                    .filter(|v| *v <= 15)
+                    .map(Opcode)
+                    .ok_or_else(|| E::custom(format!("opcode {v} is out of range 0-15")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Opcode, E> {
+                self.visit_u64(u64::try_from(v).map_err(|_| E::custom("negative opcode"))?)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Opcode, E> {
+                parse_opcode(v)
+                    .map(Opcode)
+                    .ok_or_else(|| E::custom(format!("unknown opcode {v:?}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A masking choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaskSpec {
+    /// A fresh random key per frame, as section 5.3 requires.
+    #[default]
+    Random,
+    /// No mask (MASK bit clear).
+    None,
+    /// This key.
+    Key([u8; 4]),
+}
+
+impl Serialize for MaskSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MaskSpec::Random => s.serialize_str("random"),
+            MaskSpec::None => s.serialize_str("none"),
+            MaskSpec::Key(k) => s.serialize_str(&hex::encode(k)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MaskSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "random" => Ok(MaskSpec::Random),
+            "none" => Ok(MaskSpec::None),
+            key => {
+                let bytes = hex::decode(key).map_err(de::Error::custom)?;
+                let key: [u8; 4] = bytes
+                    .try_into()
+                    .map_err(|_| de::Error::custom("a masking key is 4 bytes (8 hex digits)"))?;
+                Ok(MaskSpec::Key(key))
+            }
+        }
+    }
+}
+
+/// Payload bytes, written as text, hex, or a repeated pattern.
+///
+/// YAML: `payload: "Hello"`, `payload: {hex: "00ff"}`,
+/// `payload: {fill: "*", len: 125}`, `payload: {fill_hex: "fe", len: 125}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Payload {
+    /// No bytes.
+    #[default]
+    Empty,
+    /// UTF-8 text.
+    Text(String),
+    /// Raw bytes.
+    Bytes(Vec<u8>),
+    /// `pattern` repeated and cut to `len` bytes.
+    Fill {
+        /// The repeated bytes.
+        pattern: Vec<u8>,
+        /// Total length.
+        len: usize,
+    },
+}
+
+impl Payload {
+    /// The bytes this payload stands for.
+    pub fn bytes(&self) -> Vec<u8> {
+        match self {
+            Payload::Empty => Vec::new(),
+            Payload::Text(s) => s.as_bytes().to_vec(),
+            Payload::Bytes(b) => b.clone(),
+            Payload::Fill { pattern, len } => pattern.iter().copied().cycle().take(*len).collect(),
+        }
+    }
+
+    /// Payload length without building it.
+    pub fn len(&self) -> usize {
+        match self {
+            Payload::Empty => 0,
+            Payload::Text(s) => s.len(),
+            Payload::Bytes(b) => b.len(),
+            Payload::Fill { len, .. } => *len,
+        }
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A short human description: `"Hello"`, `125 × 0x2a`, `hex 00ff…`.
+    pub fn describe(&self) -> String {
+        match self {
+            Payload::Empty => "empty".into(),
+            Payload::Text(s) if s.len() <= 40 => format!("{s:?}"),
+            Payload::Text(s) => {
+                format!("{:?}… ({} bytes)", &s[..s.floor_char_boundary(40)], s.len())
+            }
+            Payload::Bytes(b) if b.len() <= 24 => format!("hex {}", hex::encode(b)),
+            Payload::Bytes(b) => format!("hex {}… ({} bytes)", hex::encode(&b[..24]), b.len()),
+            Payload::Fill { pattern, len } => match std::str::from_utf8(pattern) {
+                Ok(s) => format!("{len} bytes of {s:?} repeated"),
+                Err(_) => format!("{len} bytes of hex {} repeated", hex::encode(pattern)),
+            },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PayloadMap {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    hex: Option<String>,
+    #[serde(default)]
+    fill: Option<String>,
+    #[serde(default)]
+    fill_hex: Option<String>,
+    #[serde(default)]
+    len: Option<usize>,
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Payload;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a text payload, or a map with one of text, hex, fill or fill_hex (and len)",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Payload, E> {
+                Ok(if v.is_empty() {
+                    Payload::Empty
+                } else {
+                    Payload::Text(v.into())
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Payload, E> {
+                Ok(Payload::Empty)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Payload, A::Error> {
+                let m = PayloadMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let decode = |h: &str| hex::decode(h.replace(' ', "")).map_err(de::Error::custom);
+                match (m.text, m.hex, m.fill, m.fill_hex, m.len) {
+                    (Some(t), None, None, None, None) => Ok(Payload::Text(t)),
+                    (None, Some(h), None, None, None) => Ok(Payload::Bytes(decode(&h)?)),
+                    (None, None, Some(f), None, Some(len)) if !f.is_empty() => Ok(Payload::Fill {
+                        pattern: f.into_bytes(),
+                        len,
+                    }),
+                    (None, None, None, Some(h), Some(len)) if !h.is_empty() => Ok(Payload::Fill {
+                        pattern: decode(&h)?,
+                        len,
+                    }),
+                    _ => Err(de::Error::custom(
+                        "a payload map needs exactly one of `text`, `hex`, `fill` + `len`, `fill_hex` + `len`",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Payload::Empty => s.serialize_str(""),
+            Payload::Text(t) => s.serialize_str(t),
+            Payload::Bytes(b) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("hex", &hex::encode(b))?;
+                m.end()
+            }
+            Payload::Fill { pattern, len } => {
+                let mut m = s.serialize_map(Some(2))?;
+                match std::str::from_utf8(pattern) {
+                    Ok(t) => m.serialize_entry("fill", t)?,
+                    Err(_) => m.serialize_entry("fill_hex", &hex::encode(pattern))?,
+                }
+                m.serialize_entry("len", len)?;
+                m.end()
+            }
+        }
+    }
+}
+
+/// A duration written as `500ms`, `2s` or `1.5s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dur(pub Duration);
+
+impl Dur {
+    /// Parse `500ms`, `2s`, `1.5s`.
+    pub fn parse(s: &str) -> Result<Dur, String> {
+        let s = s.trim();
+        let (num, scale) = if let Some(n) = s.strip_suffix("ms") {
+            (n, 0.001)
+        } else if let Some(n) = s.strip_suffix('s') {
+            (n, 1.0)
+        } else {
+            return Err(format!("duration {s:?} needs a unit: ms or s"));
+        };
+        let v: f64 = num
+            .trim()
+            .parse()
+            .map_err(|_| format!("duration {s:?} is not a number followed by ms or s"))?;
+        if !(0.0..=86_400.0).contains(&v) {
+            return Err(format!("duration {s:?} is out of range"));
+        }
+        Ok(Dur(Duration::from_secs_f64(v * scale)))
+    }
+}
+
+impl fmt::Display for Dur {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let ms = self.0.as_millis();
+        if ms % 1000 == 0 {
+            write!(f, "{}s", ms / 1000)
+        } else {
+            write!(f, "{ms}ms")
+        }
+    }
+}
+
+impl Serialize for Dur {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Dur::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s.replace([' ', '\n'], "")).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,139 @@
+//! Command-line definitions (clap derive only; the work is in `cli::*`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// WebSocket (RFC 6455) conformance testing for servers.
+#[derive(Debug, Parser)]
+#[command(name = "wsprobe", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the catalogue against a ws:// server.
+    Run(RunArgs),
+    /// Start the embedded echo server and run the catalogue against it.
+    Demo(DemoArgs),
+    /// List case ids and titles without connecting.
+    List(ListArgs),
+    /// Show one case in full: RFC text, bytes it sends, acceptable outcomes.
+    Show(ShowArgs),
+    /// Run an embedded server (the reference echo server, or a faulty one).
+    Serve(ServeArgs),
+}
+
+/// Where the cases come from.
+#[derive(Debug, Args, Clone)]
+pub struct CatalogArgs {
+    /// Load the catalogue from this directory instead of the built-in copy.
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// Which cases and how to run them.
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
+    /// Only cases whose id matches this glob (repeatable).
+    #[arg(long = "cases", value_name = "GLOB")]
+    pub cases: Vec<String>,
+    /// Leave out cases whose id matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Cases run in parallel (default: 16 per core, 16 to 128).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Time budget per case, e.g. 10s or 500ms.
+    #[arg(long, value_name = "DUR", default_value = "10s")]
+    pub timeout: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print the reason for every case, not only for those that did not pass.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped console report.
+    Human,
+    /// JSON on stdout.
+    Json,
+}
+
+/// `wsprobe run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The server under test, e.g. ws://127.0.0.1:9001/.
+    pub url: String,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Extra request header for every connection, as `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "K:V")]
+    pub headers: Vec<String>,
+    /// Subprotocol to offer (Sec-WebSocket-Protocol).
+    #[arg(long)]
+    pub protocol: Option<String>,
+    /// Origin header to send.
+    #[arg(long)]
+    pub origin: Option<String>,
+}
+
+/// `wsprobe demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Run against the hand-written server with these faults instead (see `serve --help`).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+}
+
+/// `wsprobe list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only ids matching this glob.
+    pub glob: Option<String>,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// `wsprobe show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The case id.
+    pub id: String,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// `wsprobe serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 9001)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Misbehave on purpose, to see what failures look like (repeatable).
+    /// `none` runs the hand-written server without faults. Names:
+    /// echo-invalid-utf8, ignore-rsv, accept-unmasked, no-close-reply,
+    /// wrong-close-code, echo-close-code, bad-accept, crash-on-reserved-opcode,
+    /// mask-frames, ignore-reserved-opcodes, lenient-fragmentation,
+    /// lenient-control, no-pong, linger-after-close, rsv-on-echo,
+    /// non-minimal-length, accept-any-handshake.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+}

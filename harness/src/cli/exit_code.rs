@@ -1,0 +1,10 @@
+//! Process exit codes, documented in the README.
+
+/// Every case passed (non-strict and informational count as passing).
+pub const OK: i32 = 0;
+/// At least one case failed or could not finish, or the run was interrupted.
+pub const CASES_FAILED: i32 = 1;
+/// Bad command line or broken catalogue.
+pub const USAGE: i32 = 2;
+/// The target could not be reached or refused the WebSocket handshake.
+pub const UNREACHABLE: i32 = 3;

@@ -1,0 +1,229 @@
+//! The `wsprobe` command: a thin layer over the library.
+
+pub mod args;
+pub mod exit_code;
+mod show;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+use clap::Parser;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::case::{load, Case, Catalog, Dur};
+use crate::report;
+use crate::run::{self, default_jobs};
+use crate::runner::RunOptions;
+use crate::servers::{self, Fault, ServerKind};
+use crate::target::Target;
+use args::{CatalogArgs, Cli, Command, Format, SelectArgs};
+
+/// Entry point; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::OK
+            };
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wsprobe: cannot start the async runtime: {e}");
+            return exit_code::USAGE;
+        }
+    };
+    match rt.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err((code, msg)) => {
+            eprintln!("wsprobe: {msg}");
+            code
+        }
+    }
+}
+
+type CliResult = Result<i32, (i32, String)>;
+
+fn usage(msg: impl std::fmt::Display) -> (i32, String) {
+    (exit_code::USAGE, msg.to_string())
+}
+
+async fn dispatch(cmd: Command) -> CliResult {
+    match cmd {
+        Command::Run(a) => {
+            let target = Target::parse(&a.url).map_err(usage)?;
+            let mut opts = RunOptions::new(target);
+            for h in &a.headers {
+                let (k, v) = h
+                    .split_once(':')
+                    .ok_or_else(|| usage(format!("--header {h:?} is not `Name: value`")))?;
+                opts.headers
+                    .push((k.trim().to_string(), v.trim().to_string()));
+            }
+            opts.protocol = a.protocol.clone();
+            opts.origin = a.origin.clone();
+            run_against(opts, &a.select, &a.catalog).await
+        }
+        Command::Demo(a) => {
+            let kind = server_kind(&a.faults)?;
+            let addr = servers::spawn(kind.clone(), "127.0.0.1:0")
+                .await
+                .map_err(usage)?;
+            let target = Target::parse(&format!("ws://{addr}/")).map_err(usage)?;
+            eprintln!(
+                "wsprobe demo: embedded {} server on {target}",
+                kind_name(&kind)
+            );
+            run_against(RunOptions::new(target), &a.select, &a.catalog).await
+        }
+        Command::List(a) => {
+            let catalog = load_catalog(&a.catalog)?;
+            let set = globs(a.glob.as_slice())?;
+            let mut out = std::io::stdout().lock();
+            for c in catalog
+                .cases
+                .iter()
+                .filter(|c| set.is_empty() || set.is_match(&c.id))
+            {
+                let ab = c
+                    .autobahn
+                    .as_deref()
+                    .map_or(String::new(), |a| format!(" [autobahn {a}]"));
+                let _ = writeln!(out, "{}  {}{}", c.id, c.title, ab);
+            }
+            Ok(exit_code::OK)
+        }
+        Command::Show(a) => {
+            let catalog = load_catalog(&a.catalog)?;
+            let case =
+                catalog.cases.iter().find(|c| c.id == a.id).ok_or_else(|| {
+                    usage(format!("no case with id {:?} (see `wsprobe list`)", a.id))
+                })?;
+            print!("{}", show::render(case));
+            Ok(exit_code::OK)
+        }
+        Command::Serve(a) => {
+            let kind = server_kind(&a.faults)?;
+            let addr = servers::spawn(kind.clone(), &format!("{}:{}", a.host, a.port))
+                .await
+                .map_err(|e| usage(format!("cannot listen on {}:{}: {e}", a.host, a.port)))?;
+            eprintln!(
+                "wsprobe serve: {} server on ws://{addr}/ (Ctrl-C to stop)",
+                kind_name(&kind)
+            );
+            let _ = tokio::signal::ctrl_c().await;
+            Ok(exit_code::OK)
+        }
+    }
+}
+
+fn kind_name(kind: &ServerKind) -> String {
+    match kind {
+        ServerKind::Tungstenite => "tokio-tungstenite echo".into(),
+        ServerKind::Faulty(f) if f.is_empty() => "hand-written echo".into(),
+        ServerKind::Faulty(f) => {
+            let names: Vec<&str> = f.iter().map(|f| f.name()).collect();
+            format!("faulty ({})", names.join(", "))
+        }
+    }
+}
+
+fn server_kind(names: &[String]) -> Result<ServerKind, (i32, String)> {
+    if names.is_empty() {
+        return Ok(ServerKind::Tungstenite);
+    }
+    let mut set = BTreeSet::new();
+    for n in names.iter().filter(|n| n.as_str() != "none") {
+        let f = Fault::parse(n).ok_or_else(|| {
+            let all: Vec<&str> = Fault::ALL.iter().map(|(_, n, _)| *n).collect();
+            usage(format!(
+                "unknown fault {n:?}; known: none, {}",
+                all.join(", ")
+            ))
+        })?;
+        set.insert(f);
+    }
+    Ok(ServerKind::Faulty(set))
+}
+
+fn load_catalog(a: &CatalogArgs) -> Result<Catalog, (i32, String)> {
+    match &a.catalog {
+        Some(dir) => load::load_dir(dir),
+        None => load::embedded(),
+    }
+    .map_err(|e| usage(format!("catalogue error: {e}")))
+}
+
+fn globs(patterns: &[String]) -> Result<GlobSet, (i32, String)> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| usage(format!("bad glob {p:?}: {e}")))?);
+    }
+    b.build().map_err(usage)
+}
+
+/// Cases matching the include globs (all when none) and no exclude glob.
+pub fn select(cases: &[Case], include: &GlobSet, exclude: &GlobSet) -> Vec<Case> {
+    cases
+        .iter()
+        .filter(|c| (include.is_empty() || include.is_match(&c.id)) && !exclude.is_match(&c.id))
+        .cloned()
+        .collect()
+}
+
+async fn run_against(mut opts: RunOptions, sel: &SelectArgs, cat: &CatalogArgs) -> CliResult {
+    let catalog = load_catalog(cat)?;
+    let cases = select(&catalog.cases, &globs(&sel.cases)?, &globs(&sel.exclude)?);
+    if cases.is_empty() {
+        return Err(usage("no case matches the selection (see `wsprobe list`)"));
+    }
+    opts.case_timeout = Dur::parse(&sel.timeout)
+        .map_err(|e| usage(format!("--timeout: {e}")))?
+        .0;
+    opts.case_timeout = opts.case_timeout.max(Duration::from_millis(100));
+    let caps = run::probe(&opts)
+        .await
+        .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;
+    let jobs = sel.jobs.unwrap_or_else(default_jobs).max(1);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop_tx.send(true);
+        }
+    });
+    let total = cases.len();
+    let mut done = 0usize;
+    let show_progress =
+        sel.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let report = run::run(cases, &opts, caps, jobs, stop_rx, |_| {
+        done += 1;
+        if show_progress {
+            eprint!("\r{done}/{total} cases");
+        }
+    })
+    .await;
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+    match sel.format {
+        Format::Human => print!(
+            "{}",
+            report::console::render(&report, &catalog.files, sel.verbose)
+        ),
+        Format::Json => println!("{}", report::json::render(&report)),
+    }
+    Ok(if report.failed() {
+        exit_code::CASES_FAILED
+    } else {
+        exit_code::OK
+    })
+}

@@ -1,0 +1,184 @@
+//! What happened on a connection, as typed, timestamped events.
+//!
+//! The runner only records these; the judge only reads them. Both depend on
+//! this module and never on each other.
+
+use serde::Serialize;
+
+use crate::wire::Violation;
+
+/// An event with its time since the case started.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stamped {
+    /// Microseconds since the case started.
+    pub at_us: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// One observed or performed thing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// TCP connection established.
+    Connected,
+    /// The opening handshake request was written.
+    RequestSent {
+        /// Request bytes as text (lossy).
+        #[serde(serialize_with = "lossy")]
+        bytes: Vec<u8>,
+    },
+    /// The server's handshake response.
+    Response {
+        /// Status code.
+        status: u16,
+        /// Reason phrase.
+        reason: String,
+        /// Headers in order.
+        headers: Vec<(String, String)>,
+    },
+    /// No usable handshake response.
+    HandshakeFailed {
+        /// Why.
+        message: String,
+    },
+    /// A frame wsprobe wrote (wire log).
+    FrameSent(FrameLog),
+    /// Raw bytes wsprobe wrote that are not described as a frame.
+    RawSent {
+        /// The bytes (first 256).
+        #[serde(serialize_with = "hex_ser")]
+        bytes: Vec<u8>,
+        /// Total length.
+        len: usize,
+    },
+    /// wsprobe sent its first close frame.
+    ClientClose {
+        /// The code it carried.
+        code: Option<u16>,
+        /// Whether it answered the server's close.
+        reply: bool,
+    },
+    /// A frame the server sent (wire log).
+    FrameReceived(FrameLog),
+    /// A complete data message from the server.
+    Message {
+        /// Opcode of its first frame.
+        opcode: u8,
+        /// Payload length.
+        len: u64,
+        /// SHA-256 of the payload.
+        #[serde(serialize_with = "hex_ser")]
+        sha256: Vec<u8>,
+        /// The first bytes of the payload.
+        #[serde(serialize_with = "hex_ser")]
+        preview: Vec<u8>,
+        /// Frames it arrived in.
+        frames: u32,
+    },
+    /// A ping from the server.
+    Ping {
+        /// Its payload.
+        #[serde(serialize_with = "hex_ser")]
+        payload: Vec<u8>,
+    },
+    /// A pong from the server.
+    Pong {
+        /// Its payload.
+        #[serde(serialize_with = "hex_ser")]
+        payload: Vec<u8>,
+    },
+    /// A close frame from the server.
+    Close {
+        /// Its status code.
+        code: Option<u16>,
+        /// Its reason, lossy.
+        #[serde(serialize_with = "lossy")]
+        reason: Vec<u8>,
+    },
+    /// Something the server did that RFC 6455 forbids.
+    Violation(Violation),
+    /// A marker step ran while the connection was open.
+    Mark {
+        /// Marker name.
+        name: String,
+    },
+    /// A wait ran out.
+    Timeout {
+        /// What wsprobe was waiting for.
+        waiting_for: String,
+    },
+    /// The whole case ran out of time.
+    CaseTimeout,
+    /// The server closed TCP (FIN).
+    Eof {
+        /// Whether it stopped in the middle of a frame.
+        mid_frame: bool,
+    },
+    /// The server reset TCP.
+    Reset,
+    /// Reading failed otherwise.
+    ReadError {
+        /// The I/O error.
+        message: String,
+    },
+    /// Writing failed (usually: the server already closed).
+    WriteError {
+        /// The I/O error.
+        message: String,
+    },
+    /// The server went past wsprobe's size limits.
+    LimitExceeded {
+        /// Which limit.
+        message: String,
+    },
+    /// wsprobe closed its write half (FIN).
+    Shutdown,
+    /// wsprobe reset the connection (RST).
+    Abort,
+    /// Steps not run because the connection had ended.
+    StepsSkipped {
+        /// How many.
+        count: usize,
+    },
+}
+
+/// A frame header for the wire log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameLog {
+    /// FIN.
+    pub fin: bool,
+    /// RSV bits.
+    pub rsv: u8,
+    /// Opcode.
+    pub opcode: u8,
+    /// Whether it was masked.
+    pub masked: bool,
+    /// Payload length (as declared).
+    pub len: u64,
+    /// Payload preview (unmasked).
+    #[serde(serialize_with = "hex_ser")]
+    pub preview: Vec<u8>,
+}
+
+impl Event {
+    /// Whether this event means the server side of the connection is gone.
+    pub fn is_connection_end(&self) -> bool {
+        matches!(
+            self,
+            Event::Eof { .. }
+                | Event::Reset
+                | Event::ReadError { .. }
+                | Event::LimitExceeded { .. }
+        )
+    }
+}
+
+fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(b))
+}
+
+fn lossy<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(b))
+}

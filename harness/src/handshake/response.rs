@@ -1,0 +1,217 @@
+//! Reading and checking the server's handshake response (RFC 6455 section 4.1
+//! for what the client checks, 4.2.2 for what the server must send).
+
+use super::accept::accept_for;
+use crate::wire::Violation;
+
+/// Most headers a response may carry before wsprobe gives up on it.
+pub const MAX_HEADERS: usize = 64;
+
+/// The parsed status line and headers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Reason phrase.
+    pub reason: String,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A response wsprobe could not read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The header section went past the size limit without ending.
+    #[error("response header section exceeds {max} bytes")]
+    TooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// More header lines than [`MAX_HEADERS`].
+    #[error("response has more than {MAX_HEADERS} header lines")]
+    TooManyHeaders,
+    /// Not HTTP.
+    #[error("response is not valid HTTP/1.1: {0}")]
+    Malformed(String),
+}
+
+impl Response {
+    /// Every value of header `name` (any case).
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Comma-separated tokens of every header called `name`.
+    pub fn tokens(&self, name: &str) -> Vec<String> {
+        self.values(name)
+            .flat_map(|v| v.split(',').map(|t| t.trim().to_string()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
+/// Parse a response from the start of `buf`. `Ok(None)` until the header
+/// section is complete; on success also returns how many bytes it took (the
+/// rest is frame data that arrived in the same read).
+pub fn parse(buf: &[u8], max: usize) -> Result<Option<(Response, usize)>, ResponseError> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut headers);
+    match resp.parse(buf) {
+        Ok(httparse::Status::Complete(n)) if n <= max => Ok(Some((
+            Response {
+                status: resp.code.unwrap_or(0),
+                reason: resp.reason.unwrap_or("").to_string(),
+                headers: resp
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_string(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+            },
+            n,
+        ))),
+        Ok(httparse::Status::Complete(_)) => Err(ResponseError::TooLarge { max }),
+        Ok(httparse::Status::Partial) if buf.len() > max => Err(ResponseError::TooLarge { max }),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(ResponseError::TooManyHeaders),
+        Err(e) => Err(ResponseError::Malformed(e.to_string())),
+    }
+}
+
+/// What the client offered, so the response can be checked against it.
+#[derive(Debug, Clone, Default)]
+pub struct Offer {
+    /// The Sec-WebSocket-Key sent.
+    pub key: Option<String>,
+    /// Extension names offered.
+    pub extensions: Vec<String>,
+    /// Subprotocols offered.
+    pub protocols: Vec<String>,
+}
+
+/// Check a 101 response against section 4.1's list of client checks.
+pub fn validate(resp: &Response, offer: &Offer) -> Vec<Violation> {
+    let mut found = Vec::new();
+    // "If the response lacks an |Upgrade| header field or the |Upgrade| header field contains a
+    // value that is not an ASCII case-insensitive match for the value "websocket", the client
+    // MUST _Fail the WebSocket Connection_."
+    if !resp
+        .tokens("Upgrade")
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("websocket"))
+    {
+        found.push(Violation::HandshakeMissingUpgrade);
+    }
+    // "If the response lacks a |Connection| header field or the |Connection| header field
+    // doesn't contain a token that is an ASCII case-insensitive match for the value "Upgrade",
+    // the client MUST _Fail the WebSocket Connection_."
+    if !resp
+        .tokens("Connection")
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("upgrade"))
+    {
+        found.push(Violation::HandshakeMissingConnection);
+    }
+    // "If the response lacks a |Sec-WebSocket-Accept| header field or the
+    // |Sec-WebSocket-Accept| contains a value other than the base64-encoded SHA-1 of ..."
+    if let Some(key) = &offer.key {
+        let expected = accept_for(key.trim());
+        let got: Vec<&str> = resp.values("Sec-WebSocket-Accept").collect();
+        if got.len() != 1 || got[0].trim() != expected {
+            found.push(Violation::HandshakeWrongAccept {
+                expected,
+                got: (!got.is_empty()).then(|| got.join(", ")),
+            });
+        }
+    }
+    // "If the response includes a |Sec-WebSocket-Extensions| header field and this header field
+    // indicates the use of an extension that was not present in the client's handshake ..."
+    for ext in resp.tokens("Sec-WebSocket-Extensions") {
+        let name = ext.split(';').next().unwrap_or("").trim().to_string();
+        if !offer
+            .extensions
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(&name))
+        {
+            found.push(Violation::HandshakeUnofferedExtension { name });
+        }
+    }
+    // "If the response includes a |Sec-WebSocket-Protocol| header field and this header field
+    // indicates the use of a subprotocol that was not present in the client's handshake ..."
+    for name in resp.tokens("Sec-WebSocket-Protocol") {
+        if !offer.protocols.contains(&name) {
+            found.push(Violation::HandshakeUnofferedSubprotocol { name });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                      Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+    fn offer() -> Offer {
+        Offer {
+            key: Some("dGhlIHNhbXBsZSBub25jZQ==".into()),
+            ..Offer::default()
+        }
+    }
+
+    #[test]
+    fn good_response_with_trailing_frame_bytes() {
+        let mut bytes = OK.as_bytes().to_vec();
+        bytes.extend([0x81, 0x00]);
+        let (resp, n) = parse(&bytes, 16384).unwrap().unwrap();
+        assert_eq!(n, OK.len());
+        assert_eq!(resp.status, 101);
+        assert!(validate(&resp, &offer()).is_empty());
+    }
+
+    #[test]
+    fn problems_are_named() {
+        let bad = OK
+            .replace("s3pP", "AAAA")
+            .replace("Upgrade: websocket\r\n", "")
+            + "Sec-WebSocket-Protocol: chat\r\n";
+        let bad = bad.replace(
+            "\r\n\r\nSec-WebSocket-Protocol: chat\r\n",
+            "\r\nSec-WebSocket-Protocol: chat\r\n\r\n",
+        );
+        let (resp, _) = parse(bad.as_bytes(), 16384).unwrap().unwrap();
+        let v = validate(&resp, &offer());
+        assert!(v.contains(&Violation::HandshakeMissingUpgrade), "{v:?}");
+        assert!(v
+            .iter()
+            .any(|v| matches!(v, Violation::HandshakeWrongAccept { .. })));
+        assert!(v.contains(&Violation::HandshakeUnofferedSubprotocol {
+            name: "chat".into()
+        }));
+    }
+
+    #[test]
+    fn limits() {
+        let endless = "HTTP/1.1 101 OK\r\n".to_string() + &"X-A: b\r\n".repeat(5000);
+        assert!(matches!(
+            parse(endless.as_bytes(), 16384),
+            Err(ResponseError::TooManyHeaders)
+        ));
+        let long_line = "HTTP/1.1 101 OK\r\nX-A: ".to_string() + &"b".repeat(20000);
+        assert_eq!(
+            parse(long_line.as_bytes(), 16384),
+            Err(ResponseError::TooLarge { max: 16384 })
+        );
+        assert!(parse(b"HTTP/1.1 101 OK\r\n", 16384).unwrap().is_none());
+        assert!(parse(b"\x00\x01garbage\r\n\r\n", 16384).is_err());
+    }
+}

@@ -1,0 +1,362 @@
+//! The judge: a pure function from (case, events) to verdicts.
+//!
+//! It never touches a socket. The behaviour verdict matches what the server
+//! sent against the case's acceptable outcomes; the close verdict grades the
+//! closing handshake separately (RFC 6455 section 7), like Autobahn's
+//! `behavior` and `behaviorClose`.
+
+pub mod observed;
+pub mod verdict;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::case::{Case, CloseExpect, Closer, End, Item, Outcome, Payload};
+use crate::event::Stamped;
+use crate::wire::codes::{close_code_allowed, close_code_name, op};
+pub use observed::{describe_obs, Obs, Observed, TcpEnd};
+pub use verdict::Verdict;
+
+/// The grades of one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judgement {
+    /// The worst of behaviour and close.
+    pub verdict: Verdict,
+    /// What the server did with the input.
+    pub behavior: Verdict,
+    /// Why.
+    pub behavior_reason: String,
+    /// How the connection was closed (absent when it never opened).
+    pub close: Option<Verdict>,
+    /// Why.
+    pub close_reason: String,
+    /// What was seen, in one line.
+    pub observed: String,
+    /// Index of the outcome that matched.
+    pub matched: Option<usize>,
+}
+
+/// Grade `events` against `case`.
+pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
+    let obs = Observed::from_events(events);
+    let (behavior, behavior_reason, matched) = judge_behavior(case, &obs);
+    let (close, close_reason) = match (&case.close, obs.status) {
+        (Some(expect), Some(101)) if obs.violations.iter().all(|v| v.rfc_section() != "4.1") => {
+            let (v, r) = judge_close(expect, &obs);
+            (Some(v), r)
+        }
+        _ => (None, String::new()),
+    };
+    Judgement {
+        verdict: close.map_or(behavior, |c| behavior.worst(c)),
+        behavior,
+        behavior_reason,
+        close,
+        close_reason,
+        observed: obs.describe(),
+        matched,
+    }
+}
+
+fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize>) {
+    if obs.case_timeout {
+        return (
+            Verdict::Error,
+            format!(
+                "the case did not finish within its time budget; seen so far: {}",
+                obs.describe()
+            ),
+            None,
+        );
+    }
+    let wants_handshake_answer = case.expect.iter().any(|o| o.handshake.is_some());
+    if let Some(msg) = &obs.handshake_failed {
+        if !wants_handshake_answer || obs.status.is_none() && !msg.contains("closed the connection")
+        {
+            return (
+                Verdict::Fail,
+                format!("the opening handshake failed: {msg}"),
+                None,
+            );
+        }
+    }
+    if !obs.violations.is_empty() {
+        let list: Vec<String> = obs
+            .violations
+            .iter()
+            .map(|v| format!("{v} (RFC 6455 {})", v.rfc_section()))
+            .collect();
+        return (
+            Verdict::Fail,
+            format!("the server broke the protocol: {}", list.join("; ")),
+            None,
+        );
+    }
+    if let Some(limit) = &obs.limit {
+        return (
+            Verdict::Fail,
+            format!("the server went past wsprobe's limits: {limit}"),
+            None,
+        );
+    }
+    let mut order: Vec<usize> = (0..case.expect.len()).collect();
+    order.sort_by_key(|&i| verdict::Verdict::from(case.expect[i].grade).severity());
+    for i in order {
+        if outcome_matches(&case.expect[i], obs) {
+            let o = &case.expect[i];
+            let mut reason = format!("{}: {}", describe_outcome(o), obs.describe());
+            if let Some(note) = &o.note {
+                reason = format!("{reason} ({note})");
+            }
+            return (o.grade.into(), reason, Some(i));
+        }
+    }
+    let expected: Vec<String> = case
+        .expect
+        .iter()
+        .map(|o| {
+            format!(
+                "{}: {}",
+                Verdict::from(o.grade).label().to_lowercase(),
+                describe_outcome(o)
+            )
+        })
+        .collect();
+    let mut reason = format!(
+        "expected {}; got {}. RFC 6455 {}: \"{}\"",
+        expected.join(" | "),
+        obs.describe(),
+        case.rfc.join(", "),
+        case.requirement.trim()
+    );
+    if !obs.timeouts.is_empty() {
+        reason.push_str(&format!(
+            " (timed out waiting for {})",
+            obs.timeouts.join("; ")
+        ));
+    }
+    (Verdict::Fail, reason, None)
+}
+
+fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
+    match (&o.handshake, obs.status) {
+        (Some(h), Some(status)) => {
+            if !h.status.contains(&status) {
+                return false;
+            }
+            let headers_ok = h.headers.iter().all(|(name, contains)| {
+                obs.headers.iter().any(|(n, v)| {
+                    n.eq_ignore_ascii_case(name)
+                        && v.to_ascii_lowercase()
+                            .contains(&contains.to_ascii_lowercase())
+                })
+            });
+            if !headers_ok {
+                return false;
+            }
+            if status != 101 {
+                return true;
+            }
+        }
+        (Some(h), None) => {
+            // The server closed without any response: only a case listing 0 accepts that.
+            return h.status.contains(&0);
+        }
+        (None, Some(101)) => {}
+        (None, _) => return false,
+    }
+    let end_ok = match o.end {
+        End::Fail => obs.server_initiated,
+        End::Open => !obs.server_initiated,
+        End::Any => true,
+    };
+    end_ok && items_match(&o.receive, &obs.items)
+}
+
+fn items_match(expected: &[Item], got: &[Obs]) -> bool {
+    match expected.split_first() {
+        None => got.is_empty(),
+        Some((Item::AnyPongs, rest)) => {
+            // Zero or more pongs, then the rest.
+            let mut i = 0;
+            loop {
+                if items_match(rest, &got[i..]) {
+                    return true;
+                }
+                match got.get(i) {
+                    Some(Obs::Pong(_)) => i += 1,
+                    _ => return false,
+                }
+            }
+        }
+        Some((item, rest)) => match got.split_first() {
+            Some((first, tail)) => item_matches(item, first) && items_match(rest, tail),
+            None => false,
+        },
+    }
+}
+
+fn payload_matches(p: &Payload, len: u64, sha256: &[u8]) -> bool {
+    p.len() as u64 == len && Sha256::digest(p.bytes()).as_slice() == sha256
+}
+
+fn item_matches(item: &Item, got: &Obs) -> bool {
+    match (item, got) {
+        (
+            Item::Text(p),
+            Obs::Message {
+                opcode,
+                len,
+                sha256,
+                ..
+            },
+        ) => *opcode == op::TEXT && payload_matches(p, *len, sha256),
+        (
+            Item::Binary(p),
+            Obs::Message {
+                opcode,
+                len,
+                sha256,
+                ..
+            },
+        ) => *opcode == op::BINARY && payload_matches(p, *len, sha256),
+        (Item::Pong(p), Obs::Pong(got)) => p.bytes() == *got,
+        (Item::Mark(m), Obs::Mark(g)) => m == g,
+        _ => false,
+    }
+}
+
+/// An outcome in words: `text "Hello", then the server fails the connection`.
+pub fn describe_outcome(o: &Outcome) -> String {
+    if let Some(h) = &o.handshake {
+        let codes: Vec<String> = h.status.iter().map(|s| s.to_string()).collect();
+        let mut s = format!("handshake answered with HTTP {}", codes.join(" or "));
+        for (n, v) in &h.headers {
+            s.push_str(&format!(" and {n}: …{v}…"));
+        }
+        if !h.status.contains(&101) {
+            return s;
+        }
+        s.push_str(", then ");
+        return s + &describe_receive(o);
+    }
+    describe_receive(o)
+}
+
+fn describe_receive(o: &Outcome) -> String {
+    let items: Vec<String> = o
+        .receive
+        .iter()
+        .map(|i| match i {
+            Item::Text(p) => format!("text {}", p.describe()),
+            Item::Binary(p) => format!("binary {}", p.describe()),
+            Item::Pong(p) => format!("pong {}", p.describe()),
+            Item::Mark(m) => format!("[mark {m}]"),
+            Item::AnyPongs => "any pongs".into(),
+        })
+        .collect();
+    let items = if items.is_empty() {
+        "nothing".to_string()
+    } else {
+        items.join(", ")
+    };
+    let end = match o.end {
+        End::Fail => "the server fails the connection",
+        End::Open => "the connection stays open until wsprobe closes it",
+        End::Any => "either side closes",
+    };
+    format!("{items}, then {end}")
+}
+
+fn judge_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
+    let (v, reason) = grade_close(expect, obs);
+    if expect.informational {
+        return (
+            Verdict::Informational,
+            format!("recorded only: {}", obs.describe_end()),
+        );
+    }
+    (v, reason)
+}
+
+fn grade_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
+    if obs.case_timeout {
+        return (
+            Verdict::Error,
+            "the case ran out of time before the close finished".into(),
+        );
+    }
+    let seen = obs.describe_end();
+    // Who started closing.
+    match expect.by {
+        Closer::Server if !obs.server_initiated => {
+            return (
+                Verdict::Fail,
+                format!("expected the server to fail the connection; {seen}"),
+            );
+        }
+        Closer::Client if obs.server_initiated => {
+            return (
+                Verdict::Fail,
+                format!("expected the server to wait for wsprobe's close; {seen}"),
+            );
+        }
+        _ => {}
+    }
+    // The code it sent.
+    let mut grade = Verdict::Pass;
+    let mut notes = Vec::new();
+    if let Some(Some(code)) = obs.server_close {
+        if !close_code_allowed(code) {
+            return (
+                Verdict::Fail,
+                format!(
+                    "the server sent close code {} which may not appear on the wire (RFC 6455 7.4)",
+                    close_code_name(code)
+                ),
+            );
+        }
+        if !expect.codes.contains(&code) {
+            let wanted: Vec<String> = expect.codes.iter().map(|c| c.to_string()).collect();
+            grade = grade.worst(expect.other_codes.into());
+            notes.push(format!(
+                "close code {} where {} was expected{}",
+                close_code_name(code),
+                wanted.join(" or "),
+                expect
+                    .other_codes_note
+                    .as_ref()
+                    .map_or(String::new(), |n| format!(" ({n})"))
+            ));
+        }
+    }
+    if obs.client_initiated && obs.server_close.is_none() {
+        // "If an endpoint receives a Close frame and did not previously send a Close frame, the
+        // endpoint MUST send a Close frame in response." (5.5.1)
+        let dropped = obs.tcp_end.is_some();
+        if !(dropped && expect.drop_ok) {
+            return (
+                Verdict::Fail,
+                if dropped {
+                    format!("the server dropped TCP without answering the close frame (RFC 6455 5.5.1 MUST); {seen}")
+                } else {
+                    format!(
+                        "the server never answered the close frame (RFC 6455 5.5.1 MUST); {seen}"
+                    )
+                },
+            );
+        }
+    }
+    if obs.server_close.is_some() && obs.tcp_end.is_none() {
+        // "The underlying TCP connection, in most normal cases, SHOULD be closed first by the server" (7.1.1)
+        grade = grade.worst(Verdict::NonStrict);
+        notes.push(
+            "the server did not close TCP after the close handshake (RFC 6455 7.1.1 SHOULD)".into(),
+        );
+    }
+    if notes.is_empty() {
+        (grade, seen)
+    } else {
+        (grade, format!("{}; {seen}", notes.join("; ")))
+    }
+}

@@ -1,0 +1,4 @@
+//! Report sinks over a finished run.
+
+pub mod console;
+pub mod json;

@@ -1,0 +1,273 @@
+//! Socket I/O for one case: delivery control and the reader task.
+//!
+//! The stream is shared (`Arc<TcpStream>`) between the step writer and the
+//! reader task, so a large echo is read while it is still being written and
+//! neither side can deadlock the other.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::case::{Cut, Delivery};
+use crate::event::{Event, FrameLog, Stamped};
+use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+
+/// Events of one connection plus counters the steps wait on.
+pub struct Shared {
+    t0: Instant,
+    state: Mutex<State>,
+    changed: watch::Sender<u64>,
+}
+
+/// What the waiting steps look at.
+#[derive(Default)]
+pub struct State {
+    /// Everything so far.
+    pub events: Vec<Stamped>,
+    /// Data messages received.
+    pub messages: usize,
+    /// Pongs received.
+    pub pongs: usize,
+    /// The server's first close frame, if any (its code).
+    pub server_close: Option<Option<u16>>,
+    /// The server side is gone (EOF, reset, error, limit).
+    pub ended: bool,
+    /// wsprobe has sent a close frame.
+    pub client_closed: bool,
+}
+
+impl Shared {
+    /// A fresh event log starting now.
+    pub fn new() -> Arc<Shared> {
+        Arc::new(Shared {
+            t0: Instant::now(),
+            state: Mutex::new(State::default()),
+            changed: watch::channel(0).0,
+        })
+    }
+
+    /// Record an event.
+    pub fn push(&self, event: Event) {
+        let at_us = self.t0.elapsed().as_micros() as u64;
+        {
+            let mut s = self.state.lock().expect("state lock");
+            match &event {
+                Event::Message { .. } => s.messages += 1,
+                Event::Pong { .. } => s.pongs += 1,
+                Event::Close { code, .. } if s.server_close.is_none() => {
+                    s.server_close = Some(*code)
+                }
+                Event::ClientClose { .. } => s.client_closed = true,
+                e if e.is_connection_end() => s.ended = true,
+                _ => {}
+            }
+            s.events.push(Stamped { at_us, event });
+        }
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    /// Look at the state.
+    pub fn with<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.state.lock().expect("state lock"))
+    }
+
+    /// Wait until `cond` holds, or `until` passes (returns false).
+    pub async fn wait(&self, until: Instant, cond: impl Fn(&State) -> bool) -> bool {
+        let mut rx = self.changed.subscribe();
+        loop {
+            if self.with(&cond) {
+                return true;
+            }
+            match tokio::time::timeout_at(until, rx.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return self.with(&cond),
+            }
+        }
+    }
+
+    /// Take the events out.
+    pub fn take(&self) -> Vec<Stamped> {
+        std::mem::take(&mut self.state.lock().expect("state lock").events)
+    }
+}
+
+/// Write everything, waiting for the socket as needed.
+pub async fn write_all(stream: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(buf) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// How a delivery ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivered {
+    /// All bytes written, connection as before.
+    All,
+    /// Cut short and the write half closed (FIN).
+    Fin,
+    /// Cut short and the connection reset (RST).
+    Rst,
+    /// Cut short, nothing else done.
+    Stopped,
+}
+
+/// Write `bytes` as the delivery says: whole, in chunks, split at offsets,
+/// with delays, and possibly cut short with FIN or RST.
+pub async fn deliver(
+    stream: &TcpStream,
+    bytes: &[u8],
+    d: &Delivery,
+    until: Instant,
+) -> io::Result<Delivered> {
+    let end = d.cut_after.map_or(bytes.len(), |n| n.min(bytes.len()));
+    let bytes = &bytes[..end];
+    let mut cuts: Vec<usize> = if !d.split_at.is_empty() {
+        d.split_at
+            .iter()
+            .copied()
+            .filter(|&o| o > 0 && o < bytes.len())
+            .collect()
+    } else if let Some(n) = d.chunk.filter(|&n| n > 0) {
+        (1..bytes.len().div_ceil(n)).map(|i| i * n).collect()
+    } else {
+        Vec::new()
+    };
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.push(bytes.len());
+    let mut start = 0;
+    for (i, &cut) in cuts.iter().enumerate() {
+        if i > 0 {
+            match d.delay {
+                Some(delay) => {
+                    tokio::time::sleep_until((Instant::now() + delay.0).min(until)).await
+                }
+                // A yield lets each piece leave as its own segment (TCP_NODELAY is on).
+                None => tokio::task::yield_now().await,
+            }
+        }
+        tokio::time::timeout_at(until, write_all(stream, &bytes[start..cut]))
+            .await
+            .map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "case time budget ran out while writing",
+                )
+            })??;
+        start = cut;
+    }
+    if d.cut_after.is_none() && d.cut.is_none() {
+        return Ok(Delivered::All);
+    }
+    Ok(match d.cut {
+        Some(Cut::Fin) => {
+            socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Write)?;
+            Delivered::Fin
+        }
+        Some(Cut::Rst) => {
+            reset(stream)?;
+            Delivered::Rst
+        }
+        None => Delivered::Stopped,
+    })
+}
+
+/// Make the next close send RST instead of FIN (SO_LINGER 0), and shut both
+/// halves now so the peer sees it even while the reader still holds the stream.
+pub fn reset(stream: &TcpStream) -> io::Result<()> {
+    let sock = socket2::SockRef::from(stream);
+    sock.set_linger(Some(Duration::ZERO))?;
+    // shutdown(Read) does not send anything; the RST goes out when the last
+    // handle closes, which the runner does right after.
+    let _ = sock.shutdown(std::net::Shutdown::Read);
+    Ok(())
+}
+
+/// Read until the server side ends, recording what arrives.
+pub async fn read_loop(
+    stream: Arc<TcpStream>,
+    leftover: Vec<u8>,
+    limits: Limits,
+    shared: Arc<Shared>,
+) {
+    let mut reader = FrameReader::new(Role::Client, limits);
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pending = leftover;
+    loop {
+        if !pending.is_empty() {
+            let result = reader.feed(&pending, &mut out);
+            pending.clear();
+            for ev in out.drain(..) {
+                shared.push(convert(ev));
+            }
+            if let Err(e) = result {
+                shared.push(Event::LimitExceeded {
+                    message: e.to_string(),
+                });
+                return;
+            }
+        }
+        if stream.readable().await.is_err() {
+            shared.push(Event::ReadError {
+                message: "socket not readable".into(),
+            });
+            return;
+        }
+        match stream.try_read(&mut buf) {
+            Ok(0) => {
+                shared.push(Event::Eof {
+                    mid_frame: reader.mid_frame(),
+                });
+                return;
+            }
+            Ok(n) => pending.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                shared.push(Event::Reset);
+                return;
+            }
+            Err(e) => {
+                shared.push(Event::ReadError {
+                    message: e.to_string(),
+                });
+                return;
+            }
+        }
+    }
+}
+
+fn convert(ev: ReadEvent) -> Event {
+    match ev {
+        ReadEvent::Frame(f) => Event::FrameReceived(FrameLog {
+            fin: f.header.fin,
+            rsv: f.header.rsv,
+            opcode: f.header.opcode,
+            masked: f.header.mask.is_some(),
+            len: f.header.len,
+            preview: f.preview,
+        }),
+        ReadEvent::Message(m) => Event::Message {
+            opcode: m.opcode,
+            len: m.len,
+            sha256: m.sha256.to_vec(),
+            preview: m.preview,
+            frames: m.frames,
+        },
+        ReadEvent::Ping(p) => Event::Ping { payload: p },
+        ReadEvent::Pong(p) => Event::Pong { payload: p },
+        ReadEvent::Close { code, reason } => Event::Close { code, reason },
+        ReadEvent::Violation(v) => Event::Violation(v),
+    }
+}

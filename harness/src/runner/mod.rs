@@ -1,0 +1,561 @@
+//! Running one case on its own connection and recording what happens.
+//!
+//! ```text
+//! connect ─► handshake ─► steps ─► closing phase ─► Vec<Stamped>
+//!                 ▲          │
+//!                 └ reader task records server frames concurrently
+//! ```
+//! The runner never judges; it only records typed events (including
+//! timeouts), so the judge is a pure function over them.
+
+pub mod build;
+pub mod conn;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::case::{Case, HandshakeStep, Step};
+use crate::event::{Event, Stamped};
+use crate::handshake::{self, Offer, Request};
+use crate::target::Target;
+use crate::wire::codes::op;
+use crate::wire::reader::Limits;
+use crate::wire::RawFrame;
+use conn::{deliver, Delivered, Shared};
+
+/// Settings that apply to every case of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The server under test.
+    pub target: Target,
+    /// Budget for a whole case, unless the case sets its own.
+    pub case_timeout: Duration,
+    /// How long an `expect` step waits unless it says otherwise.
+    pub expect_timeout: Duration,
+    /// How long to wait for the handshake response.
+    pub handshake_timeout: Duration,
+    /// How long to wait for each part of the closing (the server failing the
+    /// connection, a close reply, the TCP close).
+    pub close_timeout: Duration,
+    /// Reader limits.
+    pub limits: Limits,
+    /// Largest handshake response header section accepted.
+    pub max_response: usize,
+    /// Extra request headers (authentication, cookies).
+    pub headers: Vec<(String, String)>,
+    /// Subprotocol to offer.
+    pub protocol: Option<String>,
+    /// Origin header to send.
+    pub origin: Option<String>,
+}
+
+impl RunOptions {
+    /// Defaults for `target`.
+    pub fn new(target: Target) -> RunOptions {
+        RunOptions {
+            target,
+            case_timeout: Duration::from_secs(10),
+            expect_timeout: Duration::from_secs(2),
+            handshake_timeout: Duration::from_secs(3),
+            close_timeout: Duration::from_secs(1),
+            limits: Limits::default(),
+            max_response: 16 * 1024,
+            headers: Vec::new(),
+            protocol: None,
+            origin: None,
+        }
+    }
+}
+
+/// The handshake request a case sends, before delivery.
+pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String) {
+    let key = handshake::random_key();
+    let t = &opts.target;
+    let mut req = Request::standard(&t.authority(), &t.path, &key);
+    if let Some(origin) = &opts.origin {
+        req.set("Origin", origin.as_bytes());
+    }
+    if let Some(p) = &opts.protocol {
+        req.set("Sec-WebSocket-Protocol", p.as_bytes());
+    }
+    for (k, v) in &opts.headers {
+        req.add(k, v.as_bytes());
+    }
+    if let Some(m) = &hs.method {
+        req.method = m.clone();
+    }
+    if let Some(p) = &hs.target {
+        req.target = p.clone();
+    }
+    if let Some(v) = &hs.version {
+        req.version = v.clone();
+    }
+    for (k, v) in &hs.set {
+        req.set(k, v.as_bytes());
+    }
+    for (k, v) in &hs.add {
+        req.add(k, v.as_bytes());
+    }
+    for k in &hs.remove {
+        req.remove(k);
+    }
+    if let Some(eol) = &hs.line_end {
+        req.line_end = eol.clone();
+    }
+    if let Some(raw) = &hs.raw {
+        let filled = raw
+            .replace("{host}", &t.authority())
+            .replace("{path}", &t.path)
+            .replace("{key}", &key);
+        req.raw = Some(filled.into_bytes());
+    }
+    (req, key)
+}
+
+/// Run `case` against the target and return everything that happened.
+pub async fn run_case(case: &Case, opts: &RunOptions) -> Vec<Stamped> {
+    let shared = Shared::new();
+    let budget = case.timeout.map_or(opts.case_timeout, |d| d.0);
+    let deadline = Instant::now() + budget;
+    let reader = run_inner(case, opts, &shared, deadline).await;
+    if Instant::now() >= deadline {
+        shared.push(Event::CaseTimeout);
+    }
+    if let Some(task) = reader {
+        task.abort();
+        let _ = task.await;
+    }
+    shared.take()
+}
+
+async fn run_inner(
+    case: &Case,
+    opts: &RunOptions,
+    shared: &Arc<Shared>,
+    deadline: Instant,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let addr = (opts.target.host.as_str(), opts.target.port);
+    let connect_by = deadline.min(Instant::now() + opts.handshake_timeout);
+    let stream = match tokio::time::timeout_at(connect_by, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            shared.push(Event::HandshakeFailed {
+                message: format!("cannot connect to {}: {e}", opts.target.authority()),
+            });
+            return None;
+        }
+        Err(_) => {
+            shared.push(Event::HandshakeFailed {
+                message: format!("connecting to {} timed out", opts.target.authority()),
+            });
+            return None;
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    shared.push(Event::Connected);
+    let stream = Arc::new(stream);
+
+    // The opening handshake.
+    let default_hs = HandshakeStep::default();
+    let (hs, steps) = match case.steps.first() {
+        Some(Step::Handshake(h)) => (h, &case.steps[1..]),
+        _ => (&default_hs, &case.steps[..]),
+    };
+    let (req, key) = build_request(hs, opts);
+    let offer = Offer {
+        key: req.get("Sec-WebSocket-Key").or(Some(key)),
+        extensions: req
+            .tokens("Sec-WebSocket-Extensions")
+            .iter()
+            .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
+            .collect(),
+        protocols: req.tokens("Sec-WebSocket-Protocol"),
+    };
+    let mut bytes = req.encode();
+    shared.push(Event::RequestSent {
+        bytes: bytes.clone(),
+    });
+    if !hs.append_hex.is_empty() {
+        shared.push(Event::RawSent {
+            bytes: hs.append_hex[..hs.append_hex.len().min(256)].to_vec(),
+            len: hs.append_hex.len(),
+        });
+        bytes.extend_from_slice(&hs.append_hex);
+    }
+    let hs_by = deadline.min(Instant::now() + opts.handshake_timeout);
+    if let Err(e) = deliver(&stream, &bytes, &hs.delivery, hs_by).await {
+        shared.push(Event::WriteError {
+            message: e.to_string(),
+        });
+    }
+    let (leftover, upgraded) = match read_response(&stream, opts, &offer, shared, hs_by).await {
+        Some(x) => x,
+        None => return None,
+    };
+    let reader = tokio::spawn(conn::read_loop(
+        stream.clone(),
+        leftover,
+        opts.limits,
+        shared.clone(),
+    ));
+    if !upgraded {
+        // Give the server a moment to close after refusing, so the close is on record.
+        shared
+            .wait(deadline.min(Instant::now() + opts.close_timeout), |s| {
+                s.ended
+            })
+            .await;
+        return Some(reader);
+    }
+
+    // The steps.
+    let mut aborted = false;
+    for (i, step) in steps.iter().enumerate() {
+        if Instant::now() >= deadline {
+            return Some(reader);
+        }
+        if shared.with(|s| s.ended) {
+            shared.push(Event::StepsSkipped {
+                count: steps.len() - i,
+            });
+            break;
+        }
+        match run_step(step, &stream, opts, shared, deadline).await {
+            StepEnd::Continue => {}
+            StepEnd::Stop => {
+                shared.push(Event::StepsSkipped {
+                    count: steps.len() - i - 1,
+                });
+                break;
+            }
+            StepEnd::Aborted => {
+                aborted = true;
+                break;
+            }
+        }
+    }
+    if !aborted {
+        closing_phase(&stream, opts, shared, deadline).await;
+    }
+    Some(reader)
+}
+
+/// Read and check the response. Returns the bytes after it and whether the
+/// connection was upgraded; `None` when the handshake failed outright.
+async fn read_response(
+    stream: &TcpStream,
+    opts: &RunOptions,
+    offer: &Offer,
+    shared: &Shared,
+    until: Instant,
+) -> Option<(Vec<u8>, bool)> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 4096];
+    loop {
+        match handshake::response::parse(&buf, opts.max_response) {
+            Ok(Some((resp, used))) => {
+                let upgraded = resp.status == 101;
+                let violations = if upgraded {
+                    handshake::response::validate(&resp, offer)
+                } else {
+                    Vec::new()
+                };
+                shared.push(Event::Response {
+                    status: resp.status,
+                    reason: resp.reason,
+                    headers: resp.headers,
+                });
+                let ok = violations.is_empty();
+                for v in violations {
+                    shared.push(Event::Violation(v));
+                }
+                // A client MUST fail the connection on a bad 101 (section 4.1), so
+                // nothing more is sent on it.
+                return Some((buf[used..].to_vec(), upgraded && ok));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                shared.push(Event::HandshakeFailed {
+                    message: e.to_string(),
+                });
+                return None;
+            }
+        }
+        let read = tokio::time::timeout_at(until, async {
+            stream.readable().await?;
+            stream.try_read(&mut chunk)
+        })
+        .await;
+        match read {
+            Ok(Ok(0)) => {
+                shared.push(Event::HandshakeFailed {
+                    message: format!(
+                        "the server closed the connection after {} bytes of response",
+                        buf.len()
+                    ),
+                });
+                return None;
+            }
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Ok(Err(e)) => {
+                shared.push(Event::HandshakeFailed {
+                    message: format!("reading the handshake response failed: {e}"),
+                });
+                return None;
+            }
+            Err(_) => {
+                shared.push(Event::HandshakeFailed {
+                    message: format!(
+                        "no complete handshake response within {:?} ({} bytes received)",
+                        opts.handshake_timeout,
+                        buf.len()
+                    ),
+                });
+                return None;
+            }
+        }
+    }
+}
+
+enum StepEnd {
+    Continue,
+    Stop,
+    Aborted,
+}
+
+async fn send_frames(
+    frames: &[RawFrame],
+    delivery: &crate::case::Delivery,
+    stream: &TcpStream,
+    opts: &RunOptions,
+    shared: &Shared,
+    deadline: Instant,
+) -> StepEnd {
+    let bytes = match build::encode_all(frames) {
+        Ok(b) => b,
+        Err(message) => {
+            shared.push(Event::WriteError { message });
+            return StepEnd::Stop;
+        }
+    };
+    for f in frames {
+        shared.push(Event::FrameSent(build::log(f, opts.limits.preview)));
+        // Only a well-formed close starts the closing handshake; a malformed
+        // one (RSV set, fragmented, over 125 bytes) is just a bad frame.
+        let well_formed = f.rsv == 0 && f.fin && f.declared_len.is_none() && f.payload.len() <= 125;
+        if f.opcode == op::CLOSE && well_formed && !shared.with(|s| s.client_closed) {
+            let code =
+                (f.payload.len() >= 2).then(|| u16::from_be_bytes([f.payload[0], f.payload[1]]));
+            shared.push(Event::ClientClose { code, reply: false });
+        }
+    }
+    send_bytes(&bytes, delivery, stream, shared, deadline).await
+}
+
+async fn send_bytes(
+    bytes: &[u8],
+    delivery: &crate::case::Delivery,
+    stream: &TcpStream,
+    shared: &Shared,
+    deadline: Instant,
+) -> StepEnd {
+    match deliver(stream, bytes, delivery, deadline).await {
+        Ok(Delivered::All) | Ok(Delivered::Stopped) => StepEnd::Continue,
+        Ok(Delivered::Fin) => {
+            shared.push(Event::Shutdown);
+            StepEnd::Continue
+        }
+        Ok(Delivered::Rst) => {
+            shared.push(Event::Abort);
+            StepEnd::Aborted
+        }
+        Err(e) => {
+            shared.push(Event::WriteError {
+                message: e.to_string(),
+            });
+            StepEnd::Stop
+        }
+    }
+}
+
+async fn run_step(
+    step: &Step,
+    stream: &TcpStream,
+    opts: &RunOptions,
+    shared: &Shared,
+    deadline: Instant,
+) -> StepEnd {
+    match step {
+        Step::Handshake(_) => StepEnd::Continue,
+        Step::Send(f) => {
+            send_frames(
+                &[build::frame(f)],
+                &f.delivery,
+                stream,
+                opts,
+                shared,
+                deadline,
+            )
+            .await
+        }
+        Step::SendMessage(m) => {
+            send_frames(
+                &build::message_frames(m),
+                &m.delivery,
+                stream,
+                opts,
+                shared,
+                deadline,
+            )
+            .await
+        }
+        Step::Close(c) => {
+            send_frames(
+                &[build::close_frame(c)],
+                &c.delivery,
+                stream,
+                opts,
+                shared,
+                deadline,
+            )
+            .await
+        }
+        Step::SendRaw(r) => {
+            shared.push(Event::RawSent {
+                bytes: r.hex[..r.hex.len().min(256)].to_vec(),
+                len: r.hex.len(),
+            });
+            send_bytes(&r.hex, &r.delivery, stream, shared, deadline).await
+        }
+        Step::Pause(d) => {
+            tokio::time::sleep_until((Instant::now() + d.0).min(deadline)).await;
+            StepEnd::Continue
+        }
+        Step::Mark(name) => {
+            if !shared.with(|s| s.ended || s.server_close.is_some()) {
+                shared.push(Event::Mark { name: name.clone() });
+            }
+            StepEnd::Continue
+        }
+        Step::Expect(e) => {
+            let wait = e.timeout.map_or(opts.expect_timeout, |d| d.0);
+            let until = deadline.min(Instant::now() + wait);
+            let met = |s: &conn::State| {
+                s.messages >= e.messages
+                    && s.pongs >= e.pongs
+                    && (!e.close || s.server_close.is_some())
+            };
+            shared.wait(until, |s| met(s) || s.ended).await;
+            if !shared.with(|s| met(s) || s.ended) {
+                shared.push(Event::Timeout {
+                    waiting_for: describe_expect(e),
+                });
+            }
+            StepEnd::Continue
+        }
+        Step::Shutdown => {
+            match socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Write) {
+                Ok(()) => shared.push(Event::Shutdown),
+                Err(e) => shared.push(Event::WriteError {
+                    message: e.to_string(),
+                }),
+            }
+            StepEnd::Continue
+        }
+        Step::Abort => {
+            if let Err(e) = conn::reset(stream) {
+                shared.push(Event::WriteError {
+                    message: e.to_string(),
+                });
+            }
+            shared.push(Event::Abort);
+            StepEnd::Aborted
+        }
+    }
+}
+
+fn describe_expect(e: &crate::case::ExpectStep) -> String {
+    let mut parts = Vec::new();
+    if e.messages > 0 {
+        parts.push(format!("{} message(s)", e.messages));
+    }
+    if e.pongs > 0 {
+        parts.push(format!("{} pong(s)", e.pongs));
+    }
+    if e.close {
+        parts.push("a close frame".to_string());
+    }
+    parts.join(" and ")
+}
+
+/// After the steps: let the server end the connection, answer its close,
+/// or close ourselves when it does nothing (Autobahn's kill timer).
+async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, deadline: Instant) {
+    let step = opts.close_timeout;
+    let mut until = deadline.min(Instant::now() + step);
+    let mut killed = false;
+    loop {
+        let changed = shared
+            .wait(until, |s| {
+                s.ended || (s.server_close.is_some() && !s.client_closed)
+            })
+            .await;
+        let (ended, server_close, client_closed) =
+            shared.with(|s| (s.ended, s.server_close, s.client_closed));
+        if ended {
+            return;
+        }
+        if changed && server_close.is_some() && !client_closed {
+            // Answer the server's close (section 5.5.1), then wait for its TCP close.
+            let reply = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
+            shared.push(Event::FrameSent(build::log(&reply, opts.limits.preview)));
+            shared.push(Event::ClientClose {
+                code: Some(1000),
+                reply: true,
+            });
+            if let Ok(bytes) = reply.encode() {
+                let _ = conn::write_all(stream, &bytes).await;
+            }
+            until = deadline.min(Instant::now() + step);
+            continue;
+        }
+        if Instant::now() >= deadline {
+            return;
+        }
+        // The wait ran out.
+        match (server_close.is_some(), client_closed) {
+            (false, false) if !killed => {
+                shared.push(Event::Timeout {
+                    waiting_for: "the server to end the connection".into(),
+                });
+                let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
+                shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
+                shared.push(Event::ClientClose {
+                    code: Some(1000),
+                    reply: false,
+                });
+                if let Ok(bytes) = close.encode() {
+                    let _ = conn::write_all(stream, &bytes).await;
+                }
+                killed = true;
+                until = deadline.min(Instant::now() + step);
+            }
+            (false, true) => {
+                shared.push(Event::Timeout {
+                    waiting_for: "a close frame in reply".into(),
+                });
+                return;
+            }
+            _ => {
+                shared.push(Event::Timeout {
+                    waiting_for: "the server to close TCP".into(),
+                });
+                return;
+            }
+        }
+    }
+}

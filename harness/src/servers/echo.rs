@@ -1,0 +1,41 @@
+//! The reference target: a tokio-tungstenite echo server.
+//!
+//! The HTTP upgrade is ours (`servers::http`); framing, UTF-8 checks, pings
+//! and the closing handshake are tungstenite's.
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tungstenite::protocol::Role;
+
+/// Accept connections forever, echoing every text and binary message.
+pub async fn serve(listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(handle(stream));
+    }
+}
+
+async fn handle(mut stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let Some(leftover) = super::http::handshake(&mut stream, super::http::Options::default()).await
+    else {
+        return;
+    };
+    let mut ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    // tungstenite answers pings and close frames itself while we read; a
+    // protocol error ends the loop and dropping the stream closes TCP.
+    while let Some(msg) = ws.next().await {
+        match msg {
+            Ok(m) if m.is_text() || m.is_binary() => {
+                if ws.send(m).await.is_err() {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! A hand-written server with switchable faults, to prove each judging rule
+//! can fail. Without faults it is a second, independent conforming echo
+//! server. It is written at the byte level because tungstenite refuses to
+//! misbehave; it reuses wsprobe's own reader in the server role, so each
+//! fault is "ignore this violation" or "send this wrong thing".
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+use crate::wire::codes::{close_code_allowed, op};
+use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use crate::wire::{LengthForm, RawFrame, Violation};
+
+/// One deliberate deviation from RFC 6455.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// Echoes text messages without checking UTF-8 (8.1).
+    EchoInvalidUtf8,
+    /// Processes frames with RSV bits set (5.2).
+    IgnoreRsv,
+    /// Accepts frames the client did not mask (5.1).
+    AcceptUnmasked,
+    /// Never answers a close frame (5.5.1).
+    NoCloseReply,
+    /// Answers every close with 1005, a code that may not be sent (7.4.1).
+    WrongCloseCode,
+    /// Echoes the client's close code even when it is invalid (7.4).
+    EchoCloseCode,
+    /// Sends a wrong Sec-WebSocket-Accept (4.2.2).
+    BadAccept,
+    /// Stops accepting connections after a reserved opcode (crash).
+    CrashOnReservedOpcode,
+    /// Masks the frames it sends (5.1).
+    MaskFrames,
+    /// Silently drops frames with reserved opcodes (5.2).
+    IgnoreReservedOpcodes,
+    /// Accepts broken fragmentation: stray continuations, interleaved data frames (5.4).
+    LenientFragmentation,
+    /// Accepts control frames over 125 bytes or fragmented (5.5).
+    LenientControl,
+    /// Never answers pings (5.5.2).
+    NoPong,
+    /// Keeps TCP open after the close handshake (7.1.1).
+    LingerAfterClose,
+    /// Sets RSV1 on the frames it sends (5.2).
+    RsvOnEcho,
+    /// Writes every length in the 64-bit form (5.2).
+    NonMinimalLength,
+    /// Upgrades any request, however broken (4.2.1).
+    AcceptAnyHandshake,
+}
+
+impl Fault {
+    /// Every fault with its CLI name and what it breaks.
+    pub const ALL: &'static [(Fault, &'static str, &'static str)] = &[
+        (
+            Fault::EchoInvalidUtf8,
+            "echo-invalid-utf8",
+            "echoes text without validating UTF-8 (RFC 6455 8.1)",
+        ),
+        (
+            Fault::IgnoreRsv,
+            "ignore-rsv",
+            "processes frames with reserved bits set (5.2)",
+        ),
+        (
+            Fault::AcceptUnmasked,
+            "accept-unmasked",
+            "accepts unmasked client frames (5.1)",
+        ),
+        (
+            Fault::NoCloseReply,
+            "no-close-reply",
+            "never answers a close frame (5.5.1)",
+        ),
+        (
+            Fault::WrongCloseCode,
+            "wrong-close-code",
+            "answers every close with 1005, which may not be sent (7.4.1)",
+        ),
+        (
+            Fault::EchoCloseCode,
+            "echo-close-code",
+            "echoes the client's close code even when invalid (7.4)",
+        ),
+        (
+            Fault::BadAccept,
+            "bad-accept",
+            "sends a wrong Sec-WebSocket-Accept (4.2.2)",
+        ),
+        (
+            Fault::CrashOnReservedOpcode,
+            "crash-on-reserved-opcode",
+            "stops accepting connections after a reserved opcode",
+        ),
+        (
+            Fault::MaskFrames,
+            "mask-frames",
+            "masks the frames it sends (5.1)",
+        ),
+        (
+            Fault::IgnoreReservedOpcodes,
+            "ignore-reserved-opcodes",
+            "silently drops frames with reserved opcodes (5.2)",
+        ),
+        (
+            Fault::LenientFragmentation,
+            "lenient-fragmentation",
+            "accepts stray continuations and interleaved messages (5.4)",
+        ),
+        (
+            Fault::LenientControl,
+            "lenient-control",
+            "accepts control frames over 125 bytes or fragmented (5.5)",
+        ),
+        (Fault::NoPong, "no-pong", "never answers pings (5.5.2)"),
+        (
+            Fault::LingerAfterClose,
+            "linger-after-close",
+            "keeps TCP open after the close handshake (7.1.1)",
+        ),
+        (
+            Fault::RsvOnEcho,
+            "rsv-on-echo",
+            "sets RSV1 on the frames it sends (5.2)",
+        ),
+        (
+            Fault::NonMinimalLength,
+            "non-minimal-length",
+            "writes every length in the 64-bit form (5.2)",
+        ),
+        (
+            Fault::AcceptAnyHandshake,
+            "accept-any-handshake",
+            "upgrades any request, however broken (4.2.1)",
+        ),
+    ];
+
+    /// Look a fault up by its CLI name.
+    pub fn parse(name: &str) -> Option<Fault> {
+        Fault::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(f, _, _)| *f)
+    }
+
+    /// The CLI name.
+    pub fn name(self) -> &'static str {
+        Fault::ALL
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map_or("?", |(_, n, _)| n)
+    }
+}
+
+type Faults = Arc<BTreeSet<Fault>>;
+
+/// Accept connections until a crash fault fires.
+pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>) {
+    let faults: Faults = Arc::new(faults);
+    let crashed = Arc::new(Notify::new());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    tokio::spawn(handle(stream, faults.clone(), crashed.clone()));
+                }
+            }
+            // Dropping the listener makes every later connect fail, like a dead process.
+            _ = crashed.notified() => return,
+        }
+    }
+}
+
+async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
+    let _ = stream.set_nodelay(true);
+    let opts = super::http::Options {
+        lenient: faults.contains(&Fault::AcceptAnyHandshake),
+        bad_accept: faults.contains(&Fault::BadAccept),
+    };
+    let Some(leftover) = super::http::handshake(&mut stream, opts).await else {
+        return;
+    };
+    let limits = Limits {
+        preview: 64 << 20,
+        ..Limits::default()
+    };
+    let mut reader = FrameReader::new(Role::Server, limits);
+    let mut events = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pending = leftover;
+    let mut closed = false;
+    loop {
+        if reader.feed(&pending, &mut events).is_err() {
+            let _ = send(
+                &mut stream,
+                &faults,
+                op::CLOSE,
+                1009u16.to_be_bytes().to_vec(),
+            )
+            .await;
+            return;
+        }
+        pending.clear();
+        for ev in events.drain(..) {
+            match act(ev, &faults, &mut closed) {
+                Act::Nothing => {}
+                Act::Send(opcode, payload) => {
+                    if send(&mut stream, &faults, opcode, payload).await.is_err() {
+                        return;
+                    }
+                }
+                Act::Fail(code) => {
+                    let _ =
+                        send(&mut stream, &faults, op::CLOSE, code.to_be_bytes().to_vec()).await;
+                    let _ = stream.shutdown().await;
+                    return;
+                }
+                Act::CloseReply(payload) => {
+                    if send(&mut stream, &faults, op::CLOSE, payload)
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    if !faults.contains(&Fault::LingerAfterClose) {
+                        let _ = stream.shutdown().await;
+                        return;
+                    }
+                }
+                Act::Crash => {
+                    crashed.notify_one();
+                    return;
+                }
+            }
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => pending.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+enum Act {
+    Nothing,
+    Send(u8, Vec<u8>),
+    Fail(u16),
+    CloseReply(Vec<u8>),
+    Crash,
+}
+
+fn tolerated(v: &Violation, faults: &Faults) -> bool {
+    let f = |x| faults.contains(&x);
+    match v {
+        Violation::UnmaskedFrameFromClient => f(Fault::AcceptUnmasked),
+        Violation::ReservedBitsWithoutExtension { .. } => f(Fault::IgnoreRsv),
+        Violation::ReservedOpcode { .. } => f(Fault::IgnoreReservedOpcodes),
+        Violation::UnexpectedContinuation | Violation::ExpectedContinuation { .. } => {
+            f(Fault::LenientFragmentation)
+        }
+        Violation::ControlFrameTooLong { .. } | Violation::FragmentedControlFrame { .. } => {
+            f(Fault::LenientControl)
+        }
+        Violation::InvalidUtf8InText => f(Fault::EchoInvalidUtf8),
+        Violation::ClosePayloadOneByte
+        | Violation::CloseCodeNotAllowed { .. }
+        | Violation::InvalidUtf8InCloseReason => {
+            f(Fault::EchoCloseCode) || f(Fault::WrongCloseCode) || f(Fault::NoCloseReply)
+        }
+        // After our own close reply we stop reading, so this cannot arise; be strict anyway.
+        _ => false,
+    }
+}
+
+fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
+    if *closed {
+        // "After sending a Close frame, the endpoint MUST NOT send any more data frames."
+        return Act::Nothing;
+    }
+    match ev {
+        ReadEvent::Violation(Violation::ReservedOpcode { .. })
+            if faults.contains(&Fault::CrashOnReservedOpcode) =>
+        {
+            Act::Crash
+        }
+        ReadEvent::Violation(v) if !tolerated(&v, faults) => Act::Fail(v.close_code()),
+        ReadEvent::Violation(_) | ReadEvent::Frame(_) | ReadEvent::Pong(_) => Act::Nothing,
+        ReadEvent::Message(m) if m.opcode == op::TEXT || m.opcode == op::BINARY => {
+            Act::Send(m.opcode, m.preview)
+        }
+        ReadEvent::Message(_) => Act::Nothing,
+        ReadEvent::Ping(p) if faults.contains(&Fault::NoPong) => {
+            let _ = p;
+            Act::Nothing
+        }
+        ReadEvent::Ping(p) => Act::Send(op::PONG, p),
+        ReadEvent::Close { code, .. } => {
+            if faults.contains(&Fault::NoCloseReply) {
+                return Act::Nothing;
+            }
+            *closed = true;
+            let reply = if faults.contains(&Fault::WrongCloseCode) {
+                Some(1005)
+            } else if faults.contains(&Fault::EchoCloseCode) {
+                code
+            } else {
+                // Echo a valid code, as section 5.5.1 suggests; else answer 1000.
+                code.filter(|c| close_code_allowed(*c))
+                    .or(code.map(|_| 1000))
+            };
+            Act::CloseReply(reply.map(|c| c.to_be_bytes().to_vec()).unwrap_or_default())
+        }
+    }
+}
+
+async fn send(
+    stream: &mut TcpStream,
+    faults: &Faults,
+    opcode: u8,
+    payload: Vec<u8>,
+) -> std::io::Result<()> {
+    let frame = RawFrame {
+        fin: true,
+        rsv: if faults.contains(&Fault::RsvOnEcho) {
+            4
+        } else {
+            0
+        },
+        opcode,
+        mask: faults.contains(&Fault::MaskFrames).then(rand::random),
+        length_form: if faults.contains(&Fault::NonMinimalLength) {
+            LengthForm::Len64
+        } else {
+            LengthForm::Minimal
+        },
+        declared_len: None,
+        payload,
+    };
+    stream
+        .write_all(&frame.encode().map_err(std::io::Error::other)?)
+        .await
+}

@@ -1,0 +1,105 @@
+//! The server side of the opening handshake (RFC 6455 sections 4.2.1 and
+//! 4.2.2), shared by the embedded servers.
+//!
+//! The reference server does its own HTTP upgrade and hands the connection to
+//! tungstenite afterwards (as hyper-based servers do), because tungstenite
+//! 0.30's own `accept` closes without an HTTP error on a bad request and
+//! rejects frame bytes that arrive with the request; wsprobe reports both.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::handshake::accept_for;
+
+/// Deliberate handshake faults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Upgrade any request.
+    pub lenient: bool,
+    /// Send a wrong Sec-WebSocket-Accept.
+    pub bad_accept: bool,
+}
+
+/// Read and answer the opening handshake; returns bytes that followed it.
+pub async fn handshake(stream: &mut TcpStream, opts: Options) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (response, used) = loop {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(&buf) {
+            Ok(httparse::Status::Complete(n)) => break (answer(&req, opts), n),
+            Ok(httparse::Status::Partial) if buf.len() < 16 * 1024 => {}
+            _ => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    .await;
+                return None;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let upgraded = response.starts_with("HTTP/1.1 101");
+    stream.write_all(response.as_bytes()).await.ok()?;
+    if !upgraded {
+        let _ = stream.shutdown().await;
+        return None;
+    }
+    Some(buf[used..].to_vec())
+}
+
+/// Section 4.2.1's checks, then section 4.2.2's answer.
+fn answer(req: &httparse::Request, opts: Options) -> String {
+    let header = |name: &str| {
+        req.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+            .collect::<Vec<_>>()
+    };
+    let has_token = |name: &str, token: &str| {
+        header(name)
+            .iter()
+            .flat_map(|v| {
+                v.split(',')
+                    .map(|t| t.trim().to_ascii_lowercase())
+                    .collect::<Vec<_>>()
+            })
+            .any(|t| t == token)
+    };
+    let keys = header("Sec-WebSocket-Key");
+    let key_ok = keys.len() == 1 && {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(keys[0].trim())
+            .is_ok_and(|k| k.len() == 16)
+    };
+    let version = header("Sec-WebSocket-Version");
+    let lenient = opts.lenient;
+    if !lenient && version.len() == 1 && version[0].trim() != "13" {
+        return "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n".into();
+    }
+    let valid = req.method == Some("GET")
+        && req.version == Some(1)
+        && !header("Host").is_empty()
+        && has_token("Upgrade", "websocket")
+        && has_token("Connection", "upgrade")
+        && key_ok
+        && version.len() == 1;
+    if !valid && !lenient {
+        return "HTTP/1.1 400 Bad Request\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n".into();
+    }
+    let key = keys
+        .first()
+        .map(|k| k.trim().to_string())
+        .unwrap_or_default();
+    let accept = if opts.bad_accept {
+        accept_for(&format!("{key}x"))
+    } else {
+        accept_for(&key)
+    };
+    format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n")
+}
