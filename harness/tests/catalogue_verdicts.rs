@@ -30,7 +30,14 @@ fn deviations(report: &RunReport) -> BTreeMap<String, String> {
         .map(|r| {
             let j = &r.judgement;
             let close = j.close.map_or("-".to_string(), |c| c.label().to_string());
-            (r.case.id.clone(), format!("{} (behaviour {}, close {close})", j.verdict.label(), j.behavior.label()))
+            (
+                r.case.id.clone(),
+                format!(
+                    "{} (behaviour {}, close {close})",
+                    j.verdict.label(),
+                    j.behavior.label()
+                ),
+            )
         })
         .collect()
 }
@@ -40,7 +47,12 @@ fn failures(report: &RunReport) -> Vec<String> {
         .results
         .iter()
         .filter(|r| r.judgement.verdict.is_failure())
-        .map(|r| format!("{}: {} / {}", r.case.id, r.judgement.behavior_reason, r.judgement.close_reason))
+        .map(|r| {
+            format!(
+                "{}: {} / {}",
+                r.case.id, r.judgement.behavior_reason, r.judgement.close_reason
+            )
+        })
         .collect()
 }
 
@@ -48,7 +60,11 @@ fn failures(report: &RunReport) -> Vec<String> {
 async fn reference_servers_pass_everything() {
     for kind in [ServerKind::Tungstenite, ServerKind::Faulty(BTreeSet::new())] {
         let report = run_against(kind.clone(), 32).await;
-        assert!(failures(&report).is_empty(), "{kind:?}: {:#?}", failures(&report));
+        assert!(
+            failures(&report).is_empty(),
+            "{kind:?}: {:#?}",
+            failures(&report)
+        );
         // Only the informational cases deviate from a plain pass.
         let informational: BTreeSet<String> = deviations(&report).into_keys().collect();
         let expected: BTreeSet<String> = [
@@ -68,11 +84,16 @@ async fn each_fault_gives_exactly_its_failures() {
     for (fault, name, _) in Fault::ALL {
         // A crash ends the run; one case at a time makes the culprit and the
         // cases left unrun the same on every run.
-        let jobs = if *fault == Fault::CrashOnReservedOpcode { 1 } else { 32 };
+        let jobs = if *fault == Fault::CrashOnReservedOpcode {
+            1
+        } else {
+            32
+        };
         let report = run_against(ServerKind::Faulty([*fault].into()), jobs).await;
         let dev = deviations(&report);
         assert!(
-            dev.values().any(|v| v.starts_with("FAIL") || v.starts_with("NON-STRICT")),
+            dev.values()
+                .any(|v| v.starts_with("FAIL") || v.starts_with("NON-STRICT")),
             "fault {name} went undetected"
         );
         insta::assert_yaml_snapshot!(format!("fault-{name}"), dev);

@@ -1,0 +1,132 @@
+//! Broken catalogue files give an error naming the file, line, case and field.
+
+use wsprobe::case::load::load_file;
+
+fn err(text: &str) -> String {
+    load_file("bad.yaml", text)
+        .expect_err("must be rejected")
+        .to_string()
+}
+
+const HEAD: &str = "section: \"5.2\"\ntitle: t\ncases:\n";
+
+fn case(body: &str) -> String {
+    format!(
+        "{HEAD}  - id: x/y\n    title: t\n    rfc: [\"5.2\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n{body}"
+    )
+}
+
+const OK_TAIL: &str =
+    "    expect:\n      - {grade: pass, receive: [], end: fail}\n    close: {by: server}\n";
+
+#[test]
+fn unknown_opcode_names_line_case_and_field() {
+    let text = case(&format!(
+        "    steps:\n      - send: {{opcode: pnig}}\n{OK_TAIL}"
+    ));
+    let e = err(&text);
+    assert!(e.starts_with("bad.yaml:11:"), "{e}");
+    assert!(
+        e.contains("case x/y")
+            && e.contains("cases[0].steps[0].send")
+            && e.contains("unknown opcode \"pnig\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_field_is_rejected() {
+    let e = err(&case(&format!(
+        "    steps:\n      - send: {{opcode: text, fni: false}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("unknown field `fni`") && e.contains("bad.yaml:11:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_end_is_rejected() {
+    let e = err(&case("    steps:\n      - send: {opcode: text}\n    expect:\n      - {grade: pass}\n    close: {by: server}\n"));
+    assert!(
+        e.contains("missing field `end`") && e.contains("case x/y"),
+        "{e}"
+    );
+}
+
+#[test]
+fn must_fail_case_cannot_pass_by_staying_open() {
+    let e = err(&case("    steps:\n      - send: {opcode: text}\n    expect:\n      - {grade: pass, end: open}\n    close: {by: server}\n"));
+    assert!(
+        e.contains("expect[0].end") && e.contains("cannot pass"),
+        "{e}"
+    );
+}
+
+#[test]
+fn yaml_syntax_error_has_a_position() {
+    let e = err("section: \"5.2\"\ncases: [\n");
+    assert!(
+        e.starts_with("bad.yaml:") && e.contains("not valid YAML"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unbound_matrix_variable() {
+    let text = case(&format!("    matrix: {{n: [1]}}\n    steps:\n      - send: {{opcode: text, payload: \"${{m}}\"}}\n{OK_TAIL}"));
+    assert!(err(&text).contains("matrix variable ${m} has no value"));
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let one = case(&format!(
+        "    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
+    ));
+    let e = wsprobe::case::load::load_sources([
+        ("a.yaml".to_string(), one.clone()),
+        ("b.yaml".to_string(), one),
+    ])
+    .expect_err("duplicate")
+    .to_string();
+    assert!(
+        e.starts_with("b.yaml:4:") && e.contains("first defined at a.yaml:4"),
+        "{e}"
+    );
+}
+
+#[test]
+fn payload_hex_must_be_hex() {
+    let e = err(&case(&format!(
+        "    steps:\n      - send: {{opcode: text, payload: {{hex: zz}}}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("Invalid character") || e.contains("invalid"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_catalogue_loads_with_unique_ids() {
+    let c = wsprobe::case::load::embedded().unwrap();
+    assert!(c.cases.len() >= 100);
+    for file in &c.files {
+        // The file name starts with its section, zero-padded: 05_5_1 for 5.5.1.
+        let name = file.file.rsplit('/').next().unwrap();
+        let expected: Vec<String> = file
+            .section
+            .split('.')
+            .map(|p| format!("{p:0>2}"))
+            .collect();
+        let mut prefix = expected[0].clone();
+        for p in &expected[1..] {
+            prefix.push('_');
+            prefix.push_str(p.trim_start_matches('0'));
+        }
+        assert!(
+            name.starts_with(&prefix),
+            "{name} vs section {}",
+            file.section
+        );
+    }
+}

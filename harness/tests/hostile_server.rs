@@ -1,0 +1,140 @@
+//! Hostile servers cannot crash, hang or exhaust the harness: each case ends
+//! within its time budget with a clear verdict.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wsprobe::case::load;
+use wsprobe::judge::{judge, Verdict};
+use wsprobe::runner::{run_case, RunOptions};
+use wsprobe::target::Target;
+
+/// A server that reads the request, then runs `script` on the socket.
+async fn hostile<F, Fut>(script: F) -> Target
+where
+    F: Fn(tokio::net::TcpStream, String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let script = std::sync::Arc::new(script);
+    tokio::spawn(async move {
+        loop {
+            let (mut s, _) = l.accept().await.unwrap();
+            let script = script.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).to_string();
+                let key = req
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                script(s, key).await;
+            });
+        }
+    });
+    Target::parse(&format!("ws://{addr}/")).unwrap()
+}
+
+fn upgrade(key: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        wsprobe::handshake::accept_for(key)
+    )
+    .into_bytes()
+}
+
+async fn check(target: Target, expected: Verdict, reason_has: &str) {
+    let case = load::embedded()
+        .unwrap()
+        .cases
+        .into_iter()
+        .find(|c| c.id == "close/after-echo")
+        .unwrap();
+    let mut opts = RunOptions::new(target);
+    opts.case_timeout = Duration::from_secs(5);
+    let t = Instant::now();
+    let events = run_case(&case, &opts).await;
+    let j = judge(&case, &events);
+    // Bounded by the case budget plus scheduling slack, never a hang.
+    assert!(
+        t.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert_eq!(j.behavior, expected, "{}", j.behavior_reason);
+    assert!(
+        j.behavior_reason.contains(reason_has),
+        "{}",
+        j.behavior_reason
+    );
+}
+
+#[tokio::test]
+async fn endless_headers() {
+    let t = hostile(|mut s, _| async move {
+        let _ = s.write_all(b"HTTP/1.1 101 OK\r\n").await;
+        loop {
+            if s.write_all(b"X-Endless: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n")
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    check(t, Verdict::Fail, "more than 64 header lines").await;
+}
+
+#[tokio::test]
+async fn frame_announcing_2_pow_63_bytes() {
+    let t = hostile(|mut s, key| async move {
+        let _ = s.write_all(&upgrade(&key)).await;
+        let _ = s
+            .write_all(&[0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+            .await;
+        let _ = s.write_all(&[0u8; 100_000]).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    check(t, Verdict::Fail, "over the limit").await;
+}
+
+#[tokio::test]
+async fn a_byte_every_second() {
+    let t = hostile(|mut s, key| async move {
+        for b in upgrade(&key) {
+            if s.write_all(&[b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    })
+    .await;
+    check(t, Verdict::Fail, "no complete handshake response").await;
+}
+
+#[tokio::test]
+async fn garbage() {
+    let t = hostile(|mut s, _| async move {
+        let _ = s.write_all(b"\x00\xff\x13garbage\r\n\r\n").await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    check(t, Verdict::Fail, "not valid HTTP").await;
+}
+
+#[tokio::test]
+async fn silent_after_upgrade() {
+    let t = hostile(|mut s, key| async move {
+        let _ = s.write_all(&upgrade(&key)).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    check(t, Verdict::Fail, "timed out waiting for 1 message").await;
+}
