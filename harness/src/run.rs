@@ -260,12 +260,15 @@ pub async fn run(
             let case = cases[next].clone();
             let i = next;
             next += 1;
-            if case.needs.contains(&Need::Echo) && !caps.echo {
-                let r = skipped(
-                    case,
-                    "needs an echo endpoint; the target did not echo the probe message".into(),
-                    Verdict::Skipped,
-                );
+            let unmet = if case.needs.contains(&Need::Echo) && !caps.echo {
+                Some("needs an echo endpoint; the target did not echo the probe message")
+            } else if case.needs.contains(&Need::Subprotocol) && opts.protocol.is_none() {
+                Some("needs a subprotocol; give one with --protocol")
+            } else {
+                None
+            };
+            if let Some(reason) = unmet {
+                let r = skipped(case, reason.into(), Verdict::Skipped);
                 on_result(&r);
                 slots[i] = Some(r);
                 continue;

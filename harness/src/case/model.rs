@@ -100,6 +100,8 @@ pub enum Class {
 pub enum Need {
     /// The server echoes text and binary messages.
     Echo,
+    /// The server requires a subprotocol, and one was given with `--protocol`.
+    Subprotocol,
 }
 
 /// One thing the client does.

@@ -51,6 +51,12 @@ pub struct SelectArgs {
     /// Time budget per case, e.g. 10s or 500ms.
     #[arg(long, value_name = "DUR", default_value = "10s")]
     pub timeout: String,
+    /// Largest frame the server may send, in bytes; above it the case fails.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_frame: u64,
+    /// Largest message the server may send, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_message: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

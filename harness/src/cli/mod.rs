@@ -190,6 +190,8 @@ async fn run_against(mut opts: RunOptions, sel: &SelectArgs, cat: &CatalogArgs) 
         .map_err(|e| usage(format!("--timeout: {e}")))?
         .0;
     opts.case_timeout = opts.case_timeout.max(Duration::from_millis(100));
+    opts.limits.max_frame = sel.max_frame;
+    opts.limits.max_message = sel.max_message;
     let caps = run::probe(&opts)
         .await
         .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;

@@ -511,15 +511,7 @@ async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, d
         }
         if changed && server_close.is_some() && !client_closed {
             // Answer the server's close (section 5.5.1), then wait for its TCP close.
-            let reply = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
-            shared.push(Event::FrameSent(build::log(&reply, opts.limits.preview)));
-            shared.push(Event::ClientClose {
-                code: Some(1000),
-                reply: true,
-            });
-            if let Ok(bytes) = reply.encode() {
-                let _ = conn::write_all(stream, &bytes).await;
-            }
+            send_own_close(stream, opts, shared, true).await;
             until = deadline.min(Instant::now() + step);
             continue;
         }
@@ -532,15 +524,7 @@ async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, d
                 shared.push(Event::Timeout {
                     waiting_for: "the server to end the connection".into(),
                 });
-                let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
-                shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
-                shared.push(Event::ClientClose {
-                    code: Some(1000),
-                    reply: false,
-                });
-                if let Ok(bytes) = close.encode() {
-                    let _ = conn::write_all(stream, &bytes).await;
-                }
+                send_own_close(stream, opts, shared, false).await;
                 killed = true;
                 until = deadline.min(Instant::now() + step);
             }
@@ -557,5 +541,16 @@ async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, d
                 return;
             }
         }
+    }
+}
+
+/// wsprobe's own close 1000, as a reply or because the server did nothing.
+async fn send_own_close(stream: &TcpStream, opts: &RunOptions, shared: &Shared, reply: bool) {
+    let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
+    shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
+    shared.push(Event::ClientClose { code: Some(1000), reply });
+    if let Ok(bytes) = close.encode() {
+        // A write error means the server is gone, which the reader records.
+        let _ = conn::write_all(stream, &bytes).await;
     }
 }
