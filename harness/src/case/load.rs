@@ -384,7 +384,10 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         _ => false,
     });
     if case.close.is_none() && !handshake_case && !resets {
-        return Err(("close".into(), "say how the connection must close (close: {by: ...})".into()));
+        return Err((
+            "close".into(),
+            "say how the connection must close (close: {by: ...})".into(),
+        ));
     }
     let client_closes = case
         .close

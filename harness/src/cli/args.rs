@@ -139,7 +139,10 @@ pub struct ServeArgs {
     /// wrong-close-code, echo-close-code, bad-accept, crash-on-reserved-opcode,
     /// mask-frames, ignore-reserved-opcodes, lenient-fragmentation,
     /// lenient-control, no-pong, linger-after-close, rsv-on-echo,
-    /// non-minimal-length, accept-any-handshake.
+    /// non-minimal-length, accept-any-handshake, truncate-large-messages,
+    /// echo-binary-as-text, drop-pipelined, strict-connection-header,
+    /// process-after-close, trust-length, no-fragmentation, echo-pong, ignore-eof,
+    /// crash-on-truncated-frame.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
 }

@@ -42,7 +42,7 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
     let (behavior, behavior_reason, matched) = judge_behavior(case, &obs);
     let (close, close_reason) = match (&case.close, obs.status) {
         (Some(expect), Some(101)) if obs.violations.iter().all(|v| v.rfc_section() != "4.1") => {
-            let (v, r) = judge_close(expect, &obs);
+            let (v, r) = judge_close(expect, &obs, case.level);
             (Some(v), r)
         }
         _ => (None, String::new()),
@@ -136,7 +136,11 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
         ));
     }
     // Missing a SHOULD is a non-strict finding, never a failure (h2spec's "strict" cases).
-    let verdict = if case.level == Level::Must { Verdict::Fail } else { Verdict::NonStrict };
+    let verdict = if case.level == Level::Must {
+        Verdict::Fail
+    } else {
+        Verdict::NonStrict
+    };
     (verdict, reason, None)
 }
 
@@ -270,8 +274,8 @@ fn describe_receive(o: &Outcome) -> String {
     format!("{items}, then {end}")
 }
 
-fn judge_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
-    let (v, reason) = grade_close(expect, obs);
+fn judge_close(expect: &CloseExpect, obs: &Observed, level: Level) -> (Verdict, String) {
+    let (v, reason) = grade_close(expect, obs, level);
     if expect.informational {
         return (
             Verdict::Informational,
@@ -281,7 +285,13 @@ fn judge_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
     (v, reason)
 }
 
-fn grade_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
+fn grade_close(expect: &CloseExpect, obs: &Observed, level: Level) -> (Verdict, String) {
+    // Who closes first is the case's own requirement; for a SHOULD, missing it is non-strict.
+    let initiator_miss = if level == Level::Must {
+        Verdict::Fail
+    } else {
+        Verdict::NonStrict
+    };
     if obs.case_timeout {
         return (
             Verdict::Error,
@@ -293,13 +303,13 @@ fn grade_close(expect: &CloseExpect, obs: &Observed) -> (Verdict, String) {
     match expect.by {
         Closer::Server if !obs.server_initiated => {
             return (
-                Verdict::Fail,
+                initiator_miss,
                 format!("expected the server to fail the connection; {seen}"),
             );
         }
         Closer::Client if obs.server_initiated => {
             return (
-                Verdict::Fail,
+                initiator_miss,
                 format!("expected the server to wait for wsprobe's close; {seen}"),
             );
         }

@@ -548,7 +548,10 @@ async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, d
 async fn send_own_close(stream: &TcpStream, opts: &RunOptions, shared: &Shared, reply: bool) {
     let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
     shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
-    shared.push(Event::ClientClose { code: Some(1000), reply });
+    shared.push(Event::ClientClose {
+        code: Some(1000),
+        reply,
+    });
     if let Ok(bytes) = close.encode() {
         // A write error means the server is gone, which the reader records.
         let _ = conn::write_all(stream, &bytes).await;

@@ -52,6 +52,26 @@ pub enum Fault {
     NonMinimalLength,
     /// Upgrades any request, however broken (4.2.1).
     AcceptAnyHandshake,
+    /// Echoes at most 65535 bytes of a message.
+    TruncateLargeMessages,
+    /// Echoes every message as text.
+    EchoBinaryAsText,
+    /// Discards frame bytes that arrive with the handshake request.
+    DropPipelined,
+    /// Accepts only `Connection: Upgrade` exactly, not a token list (4.2.1).
+    StrictConnectionHeader,
+    /// Keeps answering frames after its close reply (5.5.1).
+    ProcessAfterClose,
+    /// Trusts any length, waiting silently for 2^63 bytes (5.2).
+    TrustLength,
+    /// Fails every fragmented message (5.4).
+    NoFragmentation,
+    /// Answers pongs with pongs (5.5.3).
+    EchoPong,
+    /// Keeps the connection open after the client's FIN (7.1.1).
+    IgnoreEof,
+    /// Stops accepting connections when a client vanishes in the middle of a frame (crash).
+    CrashOnTruncatedFrame,
 }
 
 impl Fault {
@@ -138,6 +158,56 @@ impl Fault {
             "accept-any-handshake",
             "upgrades any request, however broken (4.2.1)",
         ),
+        (
+            Fault::TruncateLargeMessages,
+            "truncate-large-messages",
+            "echoes at most 65535 bytes of a message",
+        ),
+        (
+            Fault::EchoBinaryAsText,
+            "echo-binary-as-text",
+            "echoes every message as text",
+        ),
+        (
+            Fault::DropPipelined,
+            "drop-pipelined",
+            "discards frame bytes that arrive with the handshake",
+        ),
+        (
+            Fault::StrictConnectionHeader,
+            "strict-connection-header",
+            "accepts only `Connection: Upgrade`, not a token list (4.2.1)",
+        ),
+        (
+            Fault::ProcessAfterClose,
+            "process-after-close",
+            "keeps answering frames after its close reply (5.5.1)",
+        ),
+        (
+            Fault::TrustLength,
+            "trust-length",
+            "trusts any length and waits silently for the bytes (5.2)",
+        ),
+        (
+            Fault::NoFragmentation,
+            "no-fragmentation",
+            "fails every fragmented message (5.4)",
+        ),
+        (
+            Fault::EchoPong,
+            "echo-pong",
+            "answers pongs with pongs (5.5.3)",
+        ),
+        (
+            Fault::IgnoreEof,
+            "ignore-eof",
+            "keeps the connection open after the client's FIN (7.1.1)",
+        ),
+        (
+            Fault::CrashOnTruncatedFrame,
+            "crash-on-truncated-frame",
+            "stops accepting connections when a client vanishes mid-frame",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -181,10 +251,14 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
     let opts = super::http::Options {
         lenient: faults.contains(&Fault::AcceptAnyHandshake),
         bad_accept: faults.contains(&Fault::BadAccept),
+        strict_connection: faults.contains(&Fault::StrictConnectionHeader),
     };
-    let Some(leftover) = super::http::handshake(&mut stream, opts).await else {
+    let Some(mut leftover) = super::http::handshake(&mut stream, opts).await else {
         return;
     };
+    if faults.contains(&Fault::DropPipelined) {
+        leftover.clear();
+    }
     let limits = Limits {
         preview: 64 << 20,
         ..Limits::default()
@@ -196,6 +270,11 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
     let mut closed = false;
     loop {
         if reader.feed(&pending, &mut events).is_err() {
+            if faults.contains(&Fault::TrustLength) {
+                // Wait for the announced bytes that will never come.
+                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+                return;
+            }
             let _ = send(
                 &mut stream,
                 &faults,
@@ -227,7 +306,9 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
                     {
                         return;
                     }
-                    if !faults.contains(&Fault::LingerAfterClose) {
+                    if !faults.contains(&Fault::LingerAfterClose)
+                        && !faults.contains(&Fault::ProcessAfterClose)
+                    {
                         let _ = stream.shutdown().await;
                         return;
                     }
@@ -239,6 +320,16 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
             }
         }
         match stream.read(&mut buf).await {
+            Ok(0) if faults.contains(&Fault::IgnoreEof) => {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                return;
+            }
+            Ok(0) | Err(_)
+                if reader.mid_frame() && faults.contains(&Fault::CrashOnTruncatedFrame) =>
+            {
+                crashed.notify_one();
+                return;
+            }
             Ok(0) | Err(_) => return,
             Ok(n) => pending.extend_from_slice(&buf[..n]),
         }
@@ -271,6 +362,8 @@ fn tolerated(v: &Violation, faults: &Faults) -> bool {
         | Violation::InvalidUtf8InCloseReason => {
             f(Fault::EchoCloseCode) || f(Fault::WrongCloseCode) || f(Fault::NoCloseReply)
         }
+        Violation::LengthMsbSet => f(Fault::TrustLength),
+        Violation::FrameAfterClose { .. } => f(Fault::ProcessAfterClose),
         // After our own close reply we stop reading, so this cannot arise; be strict anyway.
         _ => false,
     }
@@ -288,8 +381,21 @@ fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
             Act::Crash
         }
         ReadEvent::Violation(v) if !tolerated(&v, faults) => Act::Fail(v.close_code()),
+        ReadEvent::Frame(f)
+            if faults.contains(&Fault::NoFragmentation)
+                && (!f.header.fin || f.header.opcode == op::CONTINUATION) =>
+        {
+            Act::Fail(1003)
+        }
+        ReadEvent::Pong(p) if faults.contains(&Fault::EchoPong) => Act::Send(op::PONG, p),
         ReadEvent::Violation(_) | ReadEvent::Frame(_) | ReadEvent::Pong(_) => Act::Nothing,
-        ReadEvent::Message(m) if m.opcode == op::TEXT || m.opcode == op::BINARY => {
+        ReadEvent::Message(mut m) if m.opcode == op::TEXT || m.opcode == op::BINARY => {
+            if faults.contains(&Fault::TruncateLargeMessages) {
+                m.preview.truncate(65535);
+            }
+            if faults.contains(&Fault::EchoBinaryAsText) {
+                m.opcode = op::TEXT;
+            }
             Act::Send(m.opcode, m.preview)
         }
         ReadEvent::Message(_) => Act::Nothing,
@@ -302,7 +408,7 @@ fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
             if faults.contains(&Fault::NoCloseReply) {
                 return Act::Nothing;
             }
-            *closed = true;
+            *closed = !faults.contains(&Fault::ProcessAfterClose);
             let reply = if faults.contains(&Fault::WrongCloseCode) {
                 Some(1005)
             } else if faults.contains(&Fault::EchoCloseCode) {

@@ -18,6 +18,8 @@ pub struct Options {
     pub lenient: bool,
     /// Send a wrong Sec-WebSocket-Accept.
     pub bad_accept: bool,
+    /// Accept only `Connection: Upgrade` exactly, not a token list.
+    pub strict_connection: bool,
 }
 
 /// Read and answer the opening handshake; returns bytes that followed it.
@@ -87,6 +89,7 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         && !header("Host").is_empty()
         && has_token("Upgrade", "websocket")
         && has_token("Connection", "upgrade")
+        && (!opts.strict_connection || header("Connection") == ["Upgrade"])
         && key_ok
         && version.len() == 1;
     if !valid && !lenient {
