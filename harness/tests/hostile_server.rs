@@ -138,3 +138,14 @@ async fn silent_after_upgrade() {
     .await;
     check(t, Verdict::Fail, "timed out waiting for 1 message").await;
 }
+
+#[tokio::test]
+async fn ping_flood() {
+    let t = hostile(|mut s, key| async move {
+        let _ = s.write_all(&upgrade(&key)).await;
+        let pings = [0x89u8, 0x00].repeat(4096);
+        while s.write_all(&pings).await.is_ok() {}
+    })
+    .await;
+    check(t, Verdict::Fail, "more than 100000 frames").await;
+}

@@ -372,3 +372,215 @@ fn grade_close(expect: &CloseExpect, obs: &Observed, level: Level) -> (Verdict, 
         (grade, format!("{}; {seen}", notes.join("; ")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The judge on synthetic event lists, no sockets.
+    use super::*;
+    use crate::event::Event;
+    use crate::wire::Violation;
+
+    fn case(level: &str, class: &str, expect: &str, close: &str) -> Case {
+        let text = format!(
+            "section: \"5.2\"\ntitle: t\ncases:\n  - id: t/t\n    title: t\n    rfc: [\"5.2\"]\n    requirement: the rule\n    level: {level}\n    class: {class}\n    steps:\n      - send: {{opcode: ping}}\n    expect:\n{expect}\n    close: {close}\n"
+        );
+        crate::case::load::load_file("t.yaml", &text)
+            .unwrap()
+            .1
+            .remove(0)
+    }
+
+    fn events(list: Vec<Event>) -> Vec<Stamped> {
+        let mut all = vec![Event::Response {
+            status: 101,
+            reason: "Switching Protocols".into(),
+            headers: vec![],
+        }];
+        all.extend(list);
+        all.into_iter()
+            .enumerate()
+            .map(|(i, event)| Stamped {
+                at_us: i as u64,
+                event,
+            })
+            .collect()
+    }
+
+    fn pong(p: &str) -> Event {
+        Event::Pong {
+            payload: p.as_bytes().to_vec(),
+        }
+    }
+
+    fn client_close() -> Event {
+        Event::ClientClose {
+            code: Some(1000),
+            reply: false,
+        }
+    }
+
+    fn server_close(code: u16) -> Event {
+        Event::Close {
+            code: Some(code),
+            reason: vec![],
+        }
+    }
+
+    #[test]
+    fn any_pongs_then_latest() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [any_pongs, {pong: p9}], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let ok = events(vec![
+            pong("p3"),
+            pong("p9"),
+            client_close(),
+            server_close(1000),
+            Event::Eof { mid_frame: false },
+        ]);
+        let j = judge(&c, &ok);
+        assert_eq!(
+            (j.behavior, j.close),
+            (Verdict::Pass, Some(Verdict::Pass)),
+            "{j:?}"
+        );
+        let wrong_last = events(vec![
+            pong("p9"),
+            pong("p3"),
+            client_close(),
+            server_close(1000),
+            Event::Eof { mid_frame: false },
+        ]);
+        assert_eq!(judge(&c, &wrong_last).behavior, Verdict::Fail);
+    }
+
+    #[test]
+    fn failing_early_does_not_match_open() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let j = judge(
+            &c,
+            &events(vec![server_close(1002), Event::Eof { mid_frame: false }]),
+        );
+        assert_eq!(j.behavior, Verdict::Fail);
+        assert_eq!(j.close, Some(Verdict::Fail));
+        assert!(
+            j.behavior_reason.contains("the rule"),
+            "{}",
+            j.behavior_reason
+        );
+    }
+
+    #[test]
+    fn should_level_miss_is_non_strict() {
+        let c = case(
+            "SHOULD",
+            "must-fail",
+            "      - {grade: pass, receive: [], end: fail}",
+            "{by: server}",
+        );
+        let stayed_open = events(vec![
+            Event::Timeout {
+                waiting_for: "the server to end the connection".into(),
+            },
+            client_close(),
+            server_close(1000),
+            Event::Eof { mid_frame: false },
+        ]);
+        let j = judge(&c, &stayed_open);
+        assert_eq!(
+            (j.behavior, j.close),
+            (Verdict::NonStrict, Some(Verdict::NonStrict)),
+            "{j:?}"
+        );
+    }
+
+    #[test]
+    fn close_codes() {
+        let c = case(
+            "MUST",
+            "must-fail",
+            "      - {grade: pass, receive: [], end: fail}",
+            "{by: server, codes: [1002]}",
+        );
+        let end = |code| events(vec![server_close(code), Event::Eof { mid_frame: false }]);
+        assert_eq!(judge(&c, &end(1002)).close, Some(Verdict::Pass));
+        assert_eq!(judge(&c, &end(1001)).close, Some(Verdict::Informational));
+        let forbidden = judge(&c, &end(1005));
+        assert_eq!(forbidden.close, Some(Verdict::Fail));
+        let dropped = events(vec![Event::Reset]);
+        assert_eq!(
+            judge(&c, &dropped).close,
+            Some(Verdict::Pass),
+            "dropping TCP is failing the connection"
+        );
+        let lingering = events(vec![server_close(1002), client_close()]);
+        assert_eq!(
+            judge(&c, &lingering).close,
+            Some(Verdict::NonStrict),
+            "no TCP close after the handshake"
+        );
+    }
+
+    #[test]
+    fn client_close_needs_a_reply() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let no_reply = events(vec![
+            client_close(),
+            Event::Timeout {
+                waiting_for: "a close frame in reply".into(),
+            },
+        ]);
+        assert_eq!(judge(&c, &no_reply).close, Some(Verdict::Fail));
+        let dropped = events(vec![client_close(), Event::Eof { mid_frame: false }]);
+        assert_eq!(judge(&c, &dropped).close, Some(Verdict::Fail));
+    }
+
+    #[test]
+    fn a_violation_fails_even_when_the_outcome_matches() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [{pong: \"\"}], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let masked = events(vec![
+            Event::Violation(Violation::MaskedFrameFromServer),
+            pong(""),
+            client_close(),
+            server_close(1000),
+            Event::Eof { mid_frame: false },
+        ]);
+        let j = judge(&c, &masked);
+        assert_eq!(j.behavior, Verdict::Fail);
+        assert!(
+            j.behavior_reason.contains("masked frame") && j.behavior_reason.contains("5.1"),
+            "{}",
+            j.behavior_reason
+        );
+    }
+
+    #[test]
+    fn grades_are_tried_best_first() {
+        let c = case(
+            "MUST",
+            "must-fail",
+            "      - {grade: non-strict, receive: [], end: any}\n      - {grade: pass, receive: [], end: fail}",
+            "{by: server}",
+        );
+        let j = judge(&c, &events(vec![Event::Eof { mid_frame: false }]));
+        assert_eq!((j.behavior, j.matched), (Verdict::Pass, Some(1)));
+    }
+}

@@ -194,6 +194,10 @@ pub fn reset(stream: &TcpStream) -> io::Result<()> {
     Ok(())
 }
 
+/// Most events one case records; a server flooding tiny frames hits this
+/// long before memory matters (about 100 bytes an event).
+pub const MAX_EVENTS: usize = 100_000;
+
 /// Read until the server side ends, recording what arrives.
 pub async fn read_loop(
     stream: Arc<TcpStream>,
@@ -215,6 +219,12 @@ pub async fn read_loop(
             if let Err(e) = result {
                 shared.push(Event::LimitExceeded {
                     message: e.to_string(),
+                });
+                return;
+            }
+            if shared.with(|s| s.events.len()) > MAX_EVENTS {
+                shared.push(Event::LimitExceeded {
+                    message: format!("the server sent more than {MAX_EVENTS} frames in one case"),
                 });
                 return;
             }
