@@ -16,10 +16,10 @@ pub fn render(c: &Case) -> String {
     }
     let _ = writeln!(
         s,
-        "RFC 6455:    {} ({:?}, {:?})",
+        "RFC 6455:    {} ({}, {})",
         c.rfc.join(", "),
-        c.level,
-        c.class
+        yaml_name(&c.level),
+        yaml_name(&c.class)
     );
     let _ = writeln!(s, "requirement: \"{}\"", c.requirement.trim());
     if let Some(n) = &c.notes {
@@ -62,7 +62,7 @@ pub fn render(c: &Case) -> String {
     }
     let _ = writeln!(s, "acceptable outcomes:");
     for o in &c.expect {
-        let _ = writeln!(s, "  {:?}: {}", o.grade, describe_outcome(o));
+        let _ = writeln!(s, "  {}: {}", yaml_name(&o.grade), describe_outcome(o));
     }
     if let Some(cl) = &c.close {
         let _ = writeln!(
@@ -90,4 +90,12 @@ fn hex_head(b: &[u8]) -> String {
             b.len()
         )
     }
+}
+
+/// The YAML spelling of a unit enum (`MUST`, `must-fail`).
+fn yaml_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
