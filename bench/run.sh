@@ -20,4 +20,17 @@ out=bench/results.txt
       echo "jobs=$jobs run=$i wall=$wall peak_rss_kb=$rss :: $summary"
     done
   done
+  # The same against `wsprobe serve` in its own process, so the figures are the client's alone.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bin" serve --port "$port" 2>/dev/null &
+  server=$!
+  trap 'kill $server 2>/dev/null || true' EXIT
+  sleep 0.3
+  for jobs in default 1; do
+    args=(); [ "$jobs" = default ] || args=(--jobs "$jobs")
+    /usr/bin/time -v "$bin" run "ws://127.0.0.1:$port/" "${args[@]}" >/tmp/wsprobe-bench.out 2>/tmp/wsprobe-bench.time || true
+    wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "separate-process serve, jobs=$jobs wall=$wall client_peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
+  done
 } | tee "$out"
