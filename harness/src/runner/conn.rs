@@ -258,6 +258,30 @@ pub async fn read_loop(
     }
 }
 
+/// After a refused handshake: discard the response body and record how the
+/// server ends the connection.
+pub async fn drain_loop(stream: Arc<TcpStream>, shared: Arc<Shared>) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        if stream.readable().await.is_err() {
+            return;
+        }
+        match stream.try_read(&mut buf) {
+            Ok(0) => return shared.push(Event::Eof { mid_frame: false }),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                return shared.push(Event::Reset)
+            }
+            Err(e) => {
+                return shared.push(Event::ReadError {
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
 fn convert(ev: ReadEvent) -> Event {
     match ev {
         ReadEvent::Frame(f) => Event::FrameReceived(FrameLog {

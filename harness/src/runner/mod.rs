@@ -195,21 +195,23 @@ async fn run_inner(
         Some(x) => x,
         None => return None,
     };
+    if !upgraded {
+        // What follows a refusal is an HTTP body, not frames: only watch for
+        // the close, so it is on record.
+        let drain = tokio::spawn(conn::drain_loop(stream.clone(), shared.clone()));
+        shared
+            .wait(deadline.min(Instant::now() + opts.close_timeout), |s| {
+                s.ended
+            })
+            .await;
+        return Some(drain);
+    }
     let reader = tokio::spawn(conn::read_loop(
         stream.clone(),
         leftover,
         opts.limits,
         shared.clone(),
     ));
-    if !upgraded {
-        // Give the server a moment to close after refusing, so the close is on record.
-        shared
-            .wait(deadline.min(Instant::now() + opts.close_timeout), |s| {
-                s.ended
-            })
-            .await;
-        return Some(reader);
-    }
 
     // The steps.
     let mut aborted = false;

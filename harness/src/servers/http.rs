@@ -82,7 +82,7 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
     let version = header("Sec-WebSocket-Version");
     let lenient = opts.lenient;
     if !lenient && version.len() == 1 && version[0].trim() != "13" {
-        return "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n".into();
+        return refusal("426 Upgrade Required", "unsupported Sec-WebSocket-Version");
     }
     let valid = req.method == Some("GET")
         && req.version == Some(1)
@@ -93,7 +93,7 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         && key_ok
         && version.len() == 1;
     if !valid && !lenient {
-        return "HTTP/1.1 400 Bad Request\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n".into();
+        return refusal("400 Bad Request", "not a valid WebSocket upgrade request");
     }
     let key = keys
         .first()
@@ -105,4 +105,13 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         accept_for(&key)
     };
     format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n")
+}
+
+/// An error response with a text body, as real servers send; the body's bytes
+/// must not be mistaken for frames by the client.
+fn refusal(status: &str, why: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nSec-WebSocket-Version: 13\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{why}",
+        why.len()
+    )
 }
