@@ -451,8 +451,10 @@ async fn run_step(
                     && s.pongs >= e.pongs
                     && (!e.close || s.server_close.is_some())
             };
-            shared.wait(until, |s| met(s) || s.ended).await;
-            if !shared.with(|s| met(s) || s.ended) {
+            // Nothing more can come once the server has closed (or sent its close).
+            let over = |s: &conn::State| met(s) || s.ended || s.server_close.is_some();
+            shared.wait(until, over).await;
+            if !shared.with(over) {
                 shared.push(Event::Timeout {
                     waiting_for: describe_expect(e),
                 });
