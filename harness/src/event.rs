@@ -42,6 +42,9 @@ pub enum Event {
     HandshakeFailed {
         /// Why.
         message: String,
+        /// The server closed TCP before a complete response: for a request it
+        /// must refuse, a rude but unmistakable refusal.
+        peer_closed: bool,
     },
     /// A frame wsprobe wrote (wire log).
     FrameSent(FrameLog),

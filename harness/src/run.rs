@@ -321,7 +321,7 @@ pub async fn run(
                                 down.get_or_insert_with(|| "an earlier case".into());
                             }
                         } else if let Some(culprit) = &down {
-                            if r.judgement.behavior_reason.contains("handshake failed") {
+                            if Observed::from_events(&r.events).status.is_none() {
                                 mark_down(&mut r, Some(culprit));
                             }
                         }

@@ -160,6 +160,10 @@ pub struct HandshakeStep {
     /// The whole request; `{host}`, `{path}` and `{key}` are filled in.
     #[serde(default)]
     pub raw: Option<String>,
+    /// The whole request as hex, for bytes a YAML string cannot hold
+    /// (no placeholders are filled in).
+    #[serde(default, with = "hex_bytes")]
+    pub raw_hex: Vec<u8>,
     /// Bytes written right after the request, in the same write (frame data
     /// pipelined behind the handshake), in hex.
     #[serde(default, with = "hex_bytes")]

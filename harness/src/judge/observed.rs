@@ -44,6 +44,8 @@ pub struct Observed {
     pub headers: Vec<(String, String)>,
     /// Why no response could be read.
     pub handshake_failed: Option<String>,
+    /// The server closed TCP instead of answering the handshake.
+    pub closed_before_response: bool,
     /// What the server sent before it ended its side.
     pub items: Vec<Obs>,
     /// Whether the server ended the connection (close frame or TCP) before
@@ -84,7 +86,13 @@ impl Observed {
                     o.status = Some(*status);
                     o.headers = headers.clone();
                 }
-                Event::HandshakeFailed { message } => o.handshake_failed = Some(message.clone()),
+                Event::HandshakeFailed {
+                    message,
+                    peer_closed,
+                } => {
+                    o.handshake_failed = Some(message.clone());
+                    o.closed_before_response = *peer_closed;
+                }
                 Event::Message {
                     opcode,
                     len,

@@ -112,6 +112,9 @@ pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String)
             .replace("{key}", &key);
         req.raw = Some(filled.into_bytes());
     }
+    if !hs.raw_hex.is_empty() {
+        req.raw = Some(hs.raw_hex.clone());
+    }
     (req, key)
 }
 
@@ -143,12 +146,14 @@ async fn run_inner(
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
             shared.push(Event::HandshakeFailed {
+                peer_closed: false,
                 message: format!("cannot connect to {}: {e}", opts.target.authority()),
             });
             return None;
         }
         Err(_) => {
             shared.push(Event::HandshakeFailed {
+                peer_closed: false,
                 message: format!("connecting to {} timed out", opts.target.authority()),
             });
             return None;
@@ -281,6 +286,7 @@ async fn read_response(
             Ok(None) => {}
             Err(e) => {
                 shared.push(Event::HandshakeFailed {
+                    peer_closed: false,
                     message: e.to_string(),
                 });
                 return None;
@@ -294,6 +300,7 @@ async fn read_response(
         match read {
             Ok(Ok(0)) => {
                 shared.push(Event::HandshakeFailed {
+                    peer_closed: true,
                     message: format!(
                         "the server closed the connection after {} bytes of response",
                         buf.len()
@@ -305,12 +312,14 @@ async fn read_response(
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Ok(Err(e)) => {
                 shared.push(Event::HandshakeFailed {
+                    peer_closed: false,
                     message: format!("reading the handshake response failed: {e}"),
                 });
                 return None;
             }
             Err(_) => {
                 shared.push(Event::HandshakeFailed {
+                    peer_closed: false,
                     message: format!(
                         "no complete handshake response within {:?} ({} bytes received)",
                         opts.handshake_timeout,
