@@ -90,6 +90,26 @@ impl RunReport {
     }
 }
 
+/// Payload bytes (in KiB) that may be in flight across all running cases;
+/// large-message cases wait for room, so memory stays bounded whatever `--jobs` says.
+pub const PAYLOAD_BUDGET_KIB: u32 = 48 * 1024;
+
+/// The KiB of payload a case sends, for the budget above.
+pub fn payload_kib(steps: &[crate::case::Step]) -> u64 {
+    use crate::case::Step;
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Send(f) => f.payload.len() as u64,
+            Step::SendMessage(m) => m.payload.len() as u64,
+            Step::SendRaw(r) => r.hex.len() as u64,
+            Step::Repeat(r) => payload_kib(&r.steps) * 1024 * r.count as u64,
+            _ => 0,
+        })
+        .sum::<u64>()
+        / 1024
+}
+
 /// Parallel cases by default: the work is I/O-bound waiting, so several per core.
 pub fn default_jobs() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -138,6 +158,7 @@ pub fn liveness_case(echo: bool) -> Case {
             receive,
             end: End::Open,
             handshake: None,
+            close_codes: Vec::new(),
             note: None,
         }],
         close: Some(CloseExpect {
@@ -230,6 +251,7 @@ fn skipped(case: Arc<Case>, reason: String, verdict: Verdict) -> CaseResult {
             close_reason: String::new(),
             observed: String::new(),
             matched: None,
+            metrics: None,
         },
         events: Vec::new(),
         duration_ms: 0.0,
@@ -252,13 +274,33 @@ pub async fn run(
     let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
     let mut slots: Vec<Option<CaseResult>> = vec![None; cases.len()];
     let mut set = JoinSet::new();
+    let budget = Arc::new(tokio::sync::Semaphore::new(PAYLOAD_BUDGET_KIB as usize));
+    // Heavy cases (1 MiB of payload or more) run after all the others, so
+    // their CPU load cannot delay the timed cases (fail-fast pauses) and their
+    // throughput figures are not disturbed either.
+    // Round-trip series count as heavy too: they are latency-bound, and a
+    // runtime busy with hundreds of light cases would stretch every trip.
+    let heavy = |c: &Case| {
+        payload_kib(&c.steps) >= 1024
+            || c.steps
+                .iter()
+                .any(|s| matches!(s, crate::case::Step::Repeat(r) if r.count >= 100))
+    };
+    let order: Vec<usize> = (0..cases.len())
+        .filter(|&i| !heavy(&cases[i]))
+        .chain((0..cases.len()).filter(|&i| heavy(&cases[i])))
+        .collect();
+    let mut light_running = 0usize;
     let mut next = 0;
     let mut down: Option<String> = None;
     let mut interrupted = false;
     loop {
-        while set.len() < jobs.max(1) && next < cases.len() && down.is_none() && !interrupted {
-            let case = cases[next].clone();
-            let i = next;
+        while set.len() < jobs.max(1) && next < order.len() && down.is_none() && !interrupted {
+            let i = order[next];
+            let case = cases[i].clone();
+            if heavy(&case) && light_running > 0 {
+                break;
+            }
             next += 1;
             let unmet = if case.needs.contains(&Need::Echo) && !caps.echo {
                 Some("needs an echo endpoint; the target did not echo the probe message")
@@ -273,8 +315,14 @@ pub async fn run(
                 slots[i] = Some(r);
                 continue;
             }
+            if !heavy(&case) {
+                light_running += 1;
+            }
             let opts = opts.clone();
+            let budget = budget.clone();
             set.spawn(async move {
+                let weight = payload_kib(&case.steps).min(PAYLOAD_BUDGET_KIB as u64) as u32;
+                let _room = budget.acquire_many_owned(weight).await;
                 let t = Instant::now();
                 let events = run_case(&case, &opts).await;
                 let mut judgement = judge(&case, &events);
@@ -302,6 +350,12 @@ pub async fn run(
             });
         }
         if set.is_empty() {
+            if next < order.len() && down.is_none() && !interrupted {
+                // Only a panicked task (never counted down) can leave this
+                // above zero with nothing running.
+                light_running = 0;
+                continue;
+            }
             break;
         }
         let mut stop_rx = stop.clone();
@@ -310,6 +364,9 @@ pub async fn run(
                 let Some(joined) = joined else { break };
                 match joined {
                     Ok((i, mut r)) => {
+                        if !heavy(&r.case) {
+                            light_running -= 1;
+                        }
                         if r.crashed_server {
                             let reached = Observed::from_events(&r.events).status == Some(101);
                             if down.is_none() && reached {
@@ -341,7 +398,8 @@ pub async fn run(
         }
     }
     if let Some(culprit) = &down {
-        for (i, slot) in slots.iter_mut().enumerate().skip(next) {
+        for &i in &order[next..] {
+            let slot = &mut slots[i];
             if slot.is_none() {
                 let r = skipped(
                     cases[i].clone(),

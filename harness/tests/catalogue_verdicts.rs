@@ -13,7 +13,19 @@ use wsprobe::servers::{self, Fault, ServerKind};
 use wsprobe::target::Target;
 
 async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
-    let catalog = load::embedded().expect("catalogue loads");
+    let mut catalog = load::embedded().expect("catalogue loads");
+    // The large-message cases cost CPU and memory; they run against the
+    // reference servers and the faults that target them, not against every fault.
+    let limits_faults = [
+        Fault::TruncateLargeMessages,
+        Fault::NoFragmentation,
+        Fault::EchoBinaryAsText,
+    ];
+    if let ServerKind::Faulty(f) = &kind {
+        if !f.is_empty() && !f.iter().any(|x| limits_faults.contains(x)) {
+            catalog.cases.retain(|c| !c.id.starts_with("limits/"));
+        }
+    }
     let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     let caps = run::probe(&opts).await.expect("embedded server reachable");
@@ -66,9 +78,18 @@ async fn reference_servers_pass_everything() {
             failures(&report)
         );
         // Only implementation-defined cases deviate from a plain pass, and
-        // only as informational.
+        // only as informational; plus tungstenite's own known deviations
+        // (it checks UTF-8 once a frame is complete, not as bytes arrive).
+        let tungstenite_deviations = [
+            "utf8/fail-fast/invalid-inside-one-frame",
+            "utf8/fail-fast/invalid-byte-inside-one-frame",
+        ];
         for r in &report.results {
-            if r.judgement.verdict != Verdict::Pass {
+            let known = kind == ServerKind::Tungstenite
+                && tungstenite_deviations.contains(&r.case.id.as_str());
+            if known {
+                assert_eq!(r.judgement.verdict, Verdict::NonStrict, "{}", r.case.id);
+            } else if r.judgement.verdict != Verdict::Pass {
                 assert_eq!(
                     r.judgement.verdict,
                     Verdict::Informational,
@@ -88,20 +109,24 @@ async fn reference_servers_pass_everything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_gives_exactly_its_failures() {
-    // Each fault gets its own server, so all run at once.
-    let runs = Fault::ALL.iter().map(|(fault, _, _)| {
-        // A crash ends the run; one case at a time makes the culprit and the
-        // cases left unrun the same on every run.
-        let crash = matches!(
-            fault,
-            Fault::CrashOnReservedOpcode | Fault::CrashOnTruncatedFrame
-        );
-        run_against(
-            ServerKind::Faulty([*fault].into()),
-            if crash { 1 } else { 32 },
-        )
-    });
-    let reports = futures_util::future::join_all(runs).await;
+    // Each fault gets its own server; four run at once, which keeps memory
+    // (the 16 MiB cases) and CPU contention (the timed cases) in bounds.
+    let mut reports = Vec::new();
+    for chunk in Fault::ALL.chunks(4) {
+        let runs = chunk.iter().map(|(fault, _, _)| {
+            // A crash ends the run; one case at a time makes the culprit and the
+            // cases left unrun the same on every run.
+            let crash = matches!(
+                fault,
+                Fault::CrashOnReservedOpcode | Fault::CrashOnTruncatedFrame
+            );
+            run_against(
+                ServerKind::Faulty([*fault].into()),
+                if crash { 1 } else { 128 },
+            )
+        });
+        reports.extend(futures_util::future::join_all(runs).await);
+    }
     for ((_, name, _), report) in Fault::ALL.iter().zip(reports) {
         let dev = deviations(&report);
         assert!(

@@ -212,6 +212,8 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
         for binding in bindings {
             let mut v = value.clone();
             substitute(&mut v, &binding);
+            // A variable's value may name another variable (`ab: "${v.ab}"`).
+            substitute(&mut v, &binding);
             let id = v
                 .get("id")
                 .and_then(Value::as_str)
@@ -233,6 +235,10 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
                 };
                 err_at(&full, id.clone(), e.into_inner().to_string())
             })?;
+            if case.autobahn.as_deref() == Some("") {
+                // A matrix switches the equivalence off for its new variants.
+                case.autobahn = None;
+            }
             case.source = super::model::Source {
                 file: name.to_string(),
                 line,
@@ -305,21 +311,47 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
+/// The value of `name` (`x`, or `x.field` into a map-valued variable).
+fn lookup<'a>(binding: &'a Binding, name: &str) -> Option<&'a Value> {
+    let mut parts = name.split('.');
+    let first = parts.next()?;
+    let mut v = &binding.iter().find(|(k, _)| k == first)?.1;
+    for part in parts {
+        v = v.get(part)?;
+    }
+    Some(v)
+}
+
 fn substitute(v: &mut Value, binding: &Binding) {
     match v {
         Value::String(s) => {
             // A string that is only `${x}` takes x's value with its YAML type,
-            // so numbers stay numbers.
-            if let Some((_, val)) = binding.iter().find(|(k, _)| *s == format!("${{{k}}}")) {
-                *v = val.clone();
-                return;
-            }
-            for (k, val) in binding {
-                let pat = format!("${{{k}}}");
-                if s.contains(&pat) {
-                    *s = s.replace(&pat, &scalar_text(val));
+            // so numbers stay numbers and maps stay maps.
+            if let Some(name) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+                if !name.contains("${") {
+                    if let Some(val) = lookup(binding, name) {
+                        *v = val.clone();
+                        return;
+                    }
                 }
             }
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                let Some(len) = rest[start..].find('}') else {
+                    break;
+                };
+                let name = &rest[start + 2..start + len];
+                out.push_str(&rest[..start]);
+                match lookup(binding, name) {
+                    Some(val) => out.push_str(&scalar_text(val)),
+                    // Left in place, so the unbound check names it.
+                    None => out.push_str(&rest[start..=start + len]),
+                }
+                rest = &rest[start + len + 1..];
+            }
+            out.push_str(rest);
+            *s = out;
         }
         Value::Sequence(items) => items.iter_mut().for_each(|i| substitute(i, binding)),
         Value::Mapping(m) => m.values_mut().for_each(|i| substitute(i, binding)),
@@ -416,6 +448,19 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         }
     }
     for (i, step) in case.steps.iter().enumerate() {
+        if let Step::Repeat(r) = step {
+            let nested_ok = r
+                .steps
+                .iter()
+                .all(|s| !matches!(s, Step::Handshake(_) | Step::Repeat(_)));
+            if r.count == 0 || r.count > 100_000 || r.steps.is_empty() || !nested_ok {
+                return Err((
+                    format!("steps[{i}].repeat"),
+                    "a repeat runs 1 to 100000 times over steps that are not handshakes or repeats"
+                        .into(),
+                ));
+            }
+        }
         match step {
             Step::Handshake(_) if i != 0 => {
                 return Err((
@@ -439,12 +484,6 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                         ),
                     ));
                 }
-            }
-            Step::SendMessage(m) if m.fragment_size == Some(0) => {
-                return Err((
-                    format!("steps[{i}].send_message.fragment_size"),
-                    "must be at least 1".into(),
-                ));
             }
             _ => {}
         }

@@ -130,6 +130,18 @@ pub enum Step {
     Shutdown,
     /// Reset the TCP connection (RST, via SO_LINGER 0).
     Abort,
+    /// Run the nested steps this many times (a round-trip series).
+    Repeat(RepeatStep),
+}
+
+/// Steps run several times in a row.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatStep {
+    /// How many times.
+    pub count: usize,
+    /// The steps (no handshake, no nested repeat).
+    pub steps: Vec<Step>,
 }
 
 /// Overrides for the opening handshake request.
@@ -214,7 +226,8 @@ pub struct MessageStep {
     /// Sizes of the leading fragments; the rest goes in the final one.
     #[serde(default)]
     pub fragments: Vec<usize>,
-    /// Cut into fragments of this size.
+    /// Cut into fragments of this size (0: not fragmented, so a matrix can
+    /// switch fragmentation off).
     #[serde(default)]
     pub fragment_size: Option<usize>,
     /// Append an empty final continuation frame (Autobahn's fragmenter does
@@ -269,6 +282,9 @@ pub struct ExpectStep {
     /// How long to wait at most (default from the run options).
     #[serde(default)]
     pub timeout: Option<Dur>,
+    /// Count only what arrives after this step starts (for repeated steps).
+    #[serde(default)]
+    pub relative: bool,
 }
 
 /// How a step's bytes are handed to the socket.
@@ -316,6 +332,9 @@ pub struct Outcome {
     /// For handshake cases: the response the server gives.
     #[serde(default)]
     pub handshake: Option<HandshakeOutcome>,
+    /// The server's close frame must carry one of these codes (any when empty).
+    #[serde(default)]
+    pub close_codes: Vec<u16>,
     /// Why this answer gets this grade.
     #[serde(default)]
     pub note: Option<String>,
@@ -350,6 +369,18 @@ pub enum Item {
     /// Any number of pongs, including none (section 5.5.3 lets a server
     /// answer only the most recent of several pings).
     AnyPongs,
+    /// The same item several times in a row.
+    Repeat(RepeatItem),
+}
+
+/// An expected item repeated.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatItem {
+    /// How many times.
+    pub count: usize,
+    /// The item.
+    pub item: Box<Item>,
 }
 
 /// How the connection ends.
@@ -524,6 +555,31 @@ impl Payload {
             Payload::Bytes(b) => b.clone(),
             Payload::Fill { pattern, len } => pattern.iter().copied().cycle().take(*len).collect(),
         }
+    }
+
+    /// SHA-256 of the bytes, without building a large fill in memory.
+    pub fn sha256(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        match self {
+            Payload::Fill { pattern, len } if !pattern.is_empty() => {
+                // Hash whole blocks of the pattern, then the tail.
+                let block: Vec<u8> = pattern
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(pattern.len() * (65536 / pattern.len()).max(1))
+                    .collect();
+                let mut left = *len;
+                while left >= block.len() {
+                    h.update(&block);
+                    left -= block.len();
+                }
+                h.update(&block[..left]);
+            }
+            other => h.update(other.bytes()),
+        }
+        h.finalize().into()
     }
 
     /// Payload length without building it.

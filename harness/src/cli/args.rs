@@ -111,6 +111,9 @@ pub struct DemoArgs {
 pub struct ListArgs {
     /// Only ids matching this glob.
     pub glob: Option<String>,
+    /// Output format (json adds counts per group and per Autobahn group).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }

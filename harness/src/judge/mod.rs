@@ -9,9 +9,8 @@ pub mod observed;
 pub mod verdict;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::case::{Case, CloseExpect, Closer, End, Item, Level, Outcome, Payload};
+use crate::case::{Case, CloseExpect, Closer, End, Item, Level, Outcome};
 use crate::event::Stamped;
 use crate::wire::codes::{close_code_allowed, close_code_name, op};
 pub use observed::{describe_obs, Obs, Observed, TcpEnd};
@@ -34,6 +33,62 @@ pub struct Judgement {
     pub observed: String,
     /// Index of the outcome that matched.
     pub matched: Option<usize>,
+    /// Throughput, for cases that move a lot of data (informational).
+    pub metrics: Option<Metrics>,
+}
+
+/// How much data a case moved and how fast; recorded, never judged.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Metrics {
+    /// Payload bytes wsprobe sent.
+    pub bytes_sent: u64,
+    /// Payload bytes of the messages the server sent.
+    pub bytes_received: u64,
+    /// Data messages received.
+    pub messages_received: u64,
+    /// From the first byte sent to the last message received.
+    pub transfer_ms: f64,
+    /// (sent + received) / transfer time, in MiB/s.
+    pub mib_per_s: f64,
+    /// Messages received per second.
+    pub messages_per_s: f64,
+}
+
+/// Throughput of a case, when it moved at least 1 MiB or 100 messages.
+pub fn metrics(events: &[Stamped]) -> Option<Metrics> {
+    let (mut sent, mut received, mut messages) = (0u64, 0u64, 0u64);
+    let (mut first, mut last) = (None, 0u64);
+    for e in events {
+        match &e.event {
+            crate::event::Event::FrameSent(f) => {
+                sent += f.len;
+                first.get_or_insert(e.at_us);
+            }
+            crate::event::Event::RawSent { len, .. } => {
+                sent += *len as u64;
+                first.get_or_insert(e.at_us);
+            }
+            crate::event::Event::Message { len, .. } => {
+                received += len;
+                messages += 1;
+                last = e.at_us;
+            }
+            _ => {}
+        }
+    }
+    let first = first?;
+    if (sent + received < 1 << 20 && messages < 100) || last <= first {
+        return None;
+    }
+    let secs = (last - first) as f64 / 1e6;
+    Some(Metrics {
+        bytes_sent: sent,
+        bytes_received: received,
+        messages_received: messages,
+        transfer_ms: secs * 1000.0,
+        mib_per_s: (sent + received) as f64 / (1024.0 * 1024.0) / secs,
+        messages_per_s: messages as f64 / secs,
+    })
 }
 
 /// Grade `events` against `case`.
@@ -42,7 +97,22 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
     let (behavior, behavior_reason, matched) = judge_behavior(case, &obs);
     let (close, close_reason) = match (&case.close, obs.status) {
         (Some(expect), Some(101)) if obs.violations.iter().all(|v| v.rfc_section() != "4.1") => {
-            let (v, r) = judge_close(expect, &obs, case.level);
+            // An accepted outcome in which the server ends the connection (a
+            // server refusing a message over its own size limit, say) makes
+            // the server the expected closer for this run.
+            let mut expect = expect.clone();
+            match matched.map(|i| case.expect[i].end) {
+                Some(End::Fail) => expect.by = Closer::Server,
+                Some(End::Any) => {
+                    expect.by = if obs.server_initiated {
+                        Closer::Server
+                    } else {
+                        Closer::Client
+                    }
+                }
+                _ => {}
+            }
+            let (v, r) = judge_close(&expect, &obs, case.level);
             (Some(v), r)
         }
         _ => (None, String::new()),
@@ -55,6 +125,7 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
         close_reason,
         observed: obs.describe(),
         matched,
+        metrics: metrics(events),
     }
 }
 
@@ -177,17 +248,67 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
         End::Open => !obs.server_initiated,
         End::Any => true,
     };
-    end_ok && items_match(&o.receive, &obs.items)
+    let code_ok = o.close_codes.is_empty()
+        || matches!(obs.server_close, Some(Some(code)) if o.close_codes.contains(&code));
+    end_ok && code_ok && items_match(&o.receive, &obs.items)
+}
+
+/// An expected item ready to compare: payload digests computed once.
+#[derive(Debug, Clone)]
+enum Want<'a> {
+    Message {
+        opcode: u8,
+        len: u64,
+        sha256: [u8; 32],
+    },
+    Pong(Vec<u8>),
+    Mark(&'a str),
+    AnyPongs,
+}
+
+fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
+    for item in items {
+        match item {
+            Item::Text(p) => out.push(Want::Message {
+                opcode: op::TEXT,
+                len: p.len() as u64,
+                sha256: p.sha256(),
+            }),
+            Item::Binary(p) => out.push(Want::Message {
+                opcode: op::BINARY,
+                len: p.len() as u64,
+                sha256: p.sha256(),
+            }),
+            Item::Pong(p) => out.push(Want::Pong(p.bytes())),
+            Item::Mark(m) => out.push(Want::Mark(m)),
+            Item::AnyPongs => out.push(Want::AnyPongs),
+            Item::Repeat(r) => {
+                let mut one = Vec::new();
+                compile(std::slice::from_ref(&*r.item), &mut one);
+                for _ in 0..r.count {
+                    out.extend(one.iter().cloned());
+                }
+            }
+        }
+    }
 }
 
 fn items_match(expected: &[Item], got: &[Obs]) -> bool {
-    match expected.split_first() {
-        None => got.is_empty(),
-        Some((Item::AnyPongs, rest)) => {
-            // Zero or more pongs, then the rest.
-            let mut i = 0;
+    let mut wants = Vec::new();
+    compile(expected, &mut wants);
+    wants_match(&wants, got)
+}
+
+fn wants_match(wants: &[Want], got: &[Obs]) -> bool {
+    let mut w = 0;
+    let mut g = 0;
+    while w < wants.len() {
+        if let Want::AnyPongs = wants[w] {
+            // Zero or more pongs, then the rest (the only place that backtracks).
+            let rest = &wants[w + 1..];
+            let mut i = g;
             loop {
-                if items_match(rest, &got[i..]) {
+                if wants_match(rest, &got[i..]) {
                     return true;
                 }
                 match got.get(i) {
@@ -196,39 +317,33 @@ fn items_match(expected: &[Item], got: &[Obs]) -> bool {
                 }
             }
         }
-        Some((item, rest)) => match got.split_first() {
-            Some((first, tail)) => item_matches(item, first) && items_match(rest, tail),
-            None => false,
-        },
+        match got.get(g) {
+            Some(obs) if want_matches(&wants[w], obs) => {}
+            _ => return false,
+        }
+        w += 1;
+        g += 1;
     }
+    g == got.len()
 }
 
-fn payload_matches(p: &Payload, len: u64, sha256: &[u8]) -> bool {
-    p.len() as u64 == len && Sha256::digest(p.bytes()).as_slice() == sha256
-}
-
-fn item_matches(item: &Item, got: &Obs) -> bool {
-    match (item, got) {
+fn want_matches(want: &Want, got: &Obs) -> bool {
+    match (want, got) {
         (
-            Item::Text(p),
-            Obs::Message {
+            Want::Message {
                 opcode,
                 len,
                 sha256,
-                ..
             },
-        ) => *opcode == op::TEXT && payload_matches(p, *len, sha256),
-        (
-            Item::Binary(p),
             Obs::Message {
-                opcode,
-                len,
-                sha256,
+                opcode: o,
+                len: l,
+                sha256: s,
                 ..
             },
-        ) => *opcode == op::BINARY && payload_matches(p, *len, sha256),
-        (Item::Pong(p), Obs::Pong(got)) => p.bytes() == *got,
-        (Item::Mark(m), Obs::Mark(g)) => m == g,
+        ) => opcode == o && len == l && sha256.as_slice() == s.as_slice(),
+        (Want::Pong(p), Obs::Pong(got)) => p == got,
+        (Want::Mark(m), Obs::Mark(g)) => m == g,
         _ => false,
     }
 }
@@ -250,9 +365,8 @@ pub fn describe_outcome(o: &Outcome) -> String {
     describe_receive(o)
 }
 
-fn describe_receive(o: &Outcome) -> String {
-    let items: Vec<String> = o
-        .receive
+fn describe_items(items: &[Item]) -> String {
+    let items: Vec<String> = items
         .iter()
         .map(|i| match i {
             Item::Text(p) => format!("text {}", p.describe()),
@@ -260,14 +374,33 @@ fn describe_receive(o: &Outcome) -> String {
             Item::Pong(p) => format!("pong {}", p.describe()),
             Item::Mark(m) => format!("[mark {m}]"),
             Item::AnyPongs => "any pongs".into(),
+            Item::Repeat(r) => format!(
+                "{} × {}",
+                r.count,
+                describe_items(std::slice::from_ref(&*r.item))
+            ),
         })
         .collect();
-    let items = if items.is_empty() {
+    if items.is_empty() {
         "nothing".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+fn describe_receive(o: &Outcome) -> String {
+    let items = describe_items(&o.receive);
+    let end = match (o.end, o.close_codes.is_empty()) {
+        (End::Fail, false) => {
+            let codes: Vec<String> = o.close_codes.iter().map(|c| c.to_string()).collect();
+            return format!(
+                "{items}, then the server fails the connection with close {}",
+                codes.join(" or ")
+            );
+        }
+        (end, _) => end,
     };
-    let end = match o.end {
+    let end = match end {
         End::Fail => "the server fails the connection",
         End::Open => "the connection stays open until wsprobe closes it",
         End::Any => "either side closes",
@@ -570,6 +703,23 @@ mod tests {
             j.behavior_reason.contains("masked frame") && j.behavior_reason.contains("5.1"),
             "{}",
             j.behavior_reason
+        );
+    }
+
+    #[test]
+    fn an_accepted_refusal_moves_the_expected_closer() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [{pong: \"\"}], end: open}\n      - {grade: informational, receive: [], end: fail}",
+            "{by: client, codes: [1000]}",
+        );
+        let refused = events(vec![server_close(1009), Event::Eof { mid_frame: false }]);
+        let j = judge(&c, &refused);
+        assert_eq!(
+            (j.behavior, j.close),
+            (Verdict::Informational, Some(Verdict::Informational)),
+            "{j:?}"
         );
     }
 

@@ -37,13 +37,23 @@ pub fn render(report: &RunReport, files: &[FileInfo], verbose: bool) -> String {
                 format!(" (close: {})", c.label())
             }
         });
+        let speed = j.metrics.map_or(String::new(), |m| {
+            format!(
+                "  ({:.1} MiB, {} messages in {:.0} ms: {:.0} MiB/s)",
+                (m.bytes_sent + m.bytes_received) as f64 / 1048576.0,
+                m.messages_received,
+                m.transfer_ms,
+                m.mib_per_s
+            )
+        });
         let _ = writeln!(
             out,
-            "  {:<10} {}{}{}",
+            "  {:<10} {}{}{}{}",
             j.verdict.label(),
             r.case.id,
             ab,
-            close
+            close,
+            speed
         );
         if verbose || j.verdict != Verdict::Pass {
             if j.behavior != Verdict::Pass || verbose {

@@ -32,8 +32,7 @@ pub fn frame(step: &FrameStep) -> RawFrame {
 pub fn message_frames(step: &MessageStep) -> Vec<RawFrame> {
     let payload = step.payload.bytes();
     let mut sizes: Vec<usize> = step.fragments.clone();
-    if let Some(n) = step.fragment_size {
-        let n = n.max(1);
+    if let Some(n) = step.fragment_size.filter(|&n| n > 0) {
         sizes = (0..payload.len().div_ceil(n).saturating_sub(1))
             .map(|_| n)
             .collect();

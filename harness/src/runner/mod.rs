@@ -169,6 +169,9 @@ async fn run_inner(
         Some(Step::Handshake(h)) => (h, &case.steps[1..]),
         _ => (&default_hs, &case.steps[..]),
     };
+    let mut flat = Vec::new();
+    flatten(steps, &mut flat);
+    let steps = flat;
     let (req, key) = build_request(hs, opts);
     let offer = Offer {
         key: req.get("Sec-WebSocket-Key").or(Some(key)),
@@ -332,6 +335,20 @@ async fn read_response(
     }
 }
 
+/// The steps in the order they run, repeats unrolled.
+fn flatten<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
+    for step in steps {
+        match step {
+            Step::Repeat(r) => {
+                for _ in 0..r.count {
+                    flatten(&r.steps, out);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+}
+
 enum StepEnd {
     Continue,
     Stop,
@@ -401,7 +418,8 @@ async fn run_step(
     deadline: Instant,
 ) -> StepEnd {
     match step {
-        Step::Handshake(_) => StepEnd::Continue,
+        // Both are gone by now: the handshake ran first, repeats were flattened.
+        Step::Handshake(_) | Step::Repeat(_) => StepEnd::Continue,
         Step::Send(f) => {
             send_frames(
                 &[build::frame(f)],
@@ -455,9 +473,14 @@ async fn run_step(
         Step::Expect(e) => {
             let wait = e.timeout.map_or(opts.expect_timeout, |d| d.0);
             let until = deadline.min(Instant::now() + wait);
+            let (m0, p0) = if e.relative {
+                shared.with(|s| (s.messages, s.pongs))
+            } else {
+                (0, 0)
+            };
             let met = |s: &conn::State| {
-                s.messages >= e.messages
-                    && s.pongs >= e.pongs
+                s.messages - m0 >= e.messages
+                    && s.pongs - p0 >= e.pongs
                     && (!e.close || s.server_close.is_some())
             };
             // Nothing more can come once the server has closed (or sent its close).
