@@ -448,6 +448,16 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         }
     }
     for (i, step) in case.steps.iter().enumerate() {
+        if let Step::Handshake(h) = step {
+            if let Some(g) = &h.generate {
+                if g.count.saturating_mul(g.value_len + g.name.len() + 8) > 16 << 20 {
+                    return Err((
+                        format!("steps[{i}].handshake.generate"),
+                        "generated headers are limited to 16 MiB".into(),
+                    ));
+                }
+            }
+        }
         if let Step::Repeat(r) = step {
             let nested_ok = r
                 .steps

@@ -166,6 +166,9 @@ pub struct HandshakeStep {
     /// Headers to remove.
     #[serde(default)]
     pub remove: Vec<String>,
+    /// Generated headers appended at the end, for oversized requests.
+    #[serde(default)]
+    pub generate: Option<GeneratedHeaders>,
     /// Line terminator instead of CRLF.
     #[serde(default)]
     pub line_end: Option<String>,
@@ -183,6 +186,18 @@ pub struct HandshakeStep {
     /// How the request bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
+}
+
+/// `count` headers named `<name>-<i>`, each with a value of `value_len` bytes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedHeaders {
+    /// Name prefix.
+    pub name: String,
+    /// How many header lines.
+    pub count: usize,
+    /// Length of each value (filled with `a`).
+    pub value_len: usize,
 }
 
 /// One frame with every header field under the case's control.
@@ -405,6 +420,10 @@ pub struct HandshakeOutcome {
     /// Headers the response must carry, with a value containing the text.
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    /// Headers the response must not carry (an unsupported subprotocol or
+    /// extension that was offered must not be selected).
+    #[serde(default)]
+    pub absent: Vec<String>,
 }
 
 /// How the close must go (RFC 6455 section 7).

@@ -194,10 +194,23 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
             )
         })
         .collect();
+    let must_refuse = case.expect.iter().all(|o| {
+        o.handshake
+            .as_ref()
+            .is_some_and(|h| !h.status.contains(&101))
+    });
+    let got = if must_refuse && obs.status == Some(101) {
+        format!(
+            "the server accepted the handshake (HTTP 101): {}",
+            obs.describe()
+        )
+    } else {
+        obs.describe()
+    };
     let mut reason = format!(
         "expected {}; got {}. RFC 6455 {}: \"{}\"",
         expected.join(" | "),
-        obs.describe(),
+        got,
         case.rfc.join(", "),
         case.requirement.trim()
     );
@@ -229,7 +242,12 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
                             .contains(&contains.to_ascii_lowercase())
                 })
             });
-            if !headers_ok {
+            let absent_ok = h.absent.iter().all(|name| {
+                !obs.headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            });
+            if !headers_ok || !absent_ok {
                 return false;
             }
             if status != 101 {
@@ -351,10 +369,25 @@ fn want_matches(want: &Want, got: &Obs) -> bool {
 /// An outcome in words: `text "Hello", then the server fails the connection`.
 pub fn describe_outcome(o: &Outcome) -> String {
     if let Some(h) = &o.handshake {
-        let codes: Vec<String> = h.status.iter().map(|s| s.to_string()).collect();
-        let mut s = format!("handshake answered with HTTP {}", codes.join(" or "));
+        let codes: Vec<String> = h
+            .status
+            .iter()
+            .filter(|s| **s != 0)
+            .map(|s| s.to_string())
+            .collect();
+        let mut s = match (codes.is_empty(), h.status.contains(&0)) {
+            (true, _) => "the connection closed without an HTTP response".to_string(),
+            (false, true) => format!(
+                "handshake answered with HTTP {} or the connection closed without a response",
+                codes.join(" or ")
+            ),
+            (false, false) => format!("handshake answered with HTTP {}", codes.join(" or ")),
+        };
         for (n, v) in &h.headers {
             s.push_str(&format!(" and {n}: …{v}…"));
+        }
+        for n in &h.absent {
+            s.push_str(&format!(" without {n}"));
         }
         if !h.status.contains(&101) {
             return s;

@@ -102,6 +102,12 @@ pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String)
     for k in &hs.remove {
         req.remove(k);
     }
+    if let Some(g) = &hs.generate {
+        let value = vec![b'a'; g.value_len];
+        for i in 0..g.count {
+            req.add(&format!("{}-{i}", g.name), &value);
+        }
+    }
     if let Some(eol) = &hs.line_end {
         req.line_end = eol.clone();
     }

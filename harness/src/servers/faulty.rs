@@ -72,6 +72,10 @@ pub enum Fault {
     IgnoreEof,
     /// Stops accepting connections when a client vanishes in the middle of a frame (crash).
     CrashOnTruncatedFrame,
+    /// Compares `websocket` and `Upgrade` case-sensitively (4.2.1).
+    CaseSensitiveTokens,
+    /// Selects whatever subprotocol and extension the client offers (4.2.2).
+    EchoOffers,
 }
 
 impl Fault {
@@ -208,6 +212,16 @@ impl Fault {
             "crash-on-truncated-frame",
             "stops accepting connections when a client vanishes mid-frame",
         ),
+        (
+            Fault::CaseSensitiveTokens,
+            "case-sensitive-tokens",
+            "compares `websocket` and `Upgrade` case-sensitively (4.2.1)",
+        ),
+        (
+            Fault::EchoOffers,
+            "echo-offers",
+            "selects whatever subprotocol and extension the client offers (4.2.2)",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -252,6 +266,8 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
         lenient: faults.contains(&Fault::AcceptAnyHandshake),
         bad_accept: faults.contains(&Fault::BadAccept),
         strict_connection: faults.contains(&Fault::StrictConnectionHeader),
+        case_sensitive: faults.contains(&Fault::CaseSensitiveTokens),
+        echo_offers: faults.contains(&Fault::EchoOffers),
     };
     let Some(mut leftover) = super::http::handshake(&mut stream, opts).await else {
         return;

@@ -20,6 +20,10 @@ pub struct Options {
     pub bad_accept: bool,
     /// Accept only `Connection: Upgrade` exactly, not a token list.
     pub strict_connection: bool,
+    /// Compare `websocket` and `Upgrade` case-sensitively.
+    pub case_sensitive: bool,
+    /// Select whatever subprotocols and extensions the client offers.
+    pub echo_offers: bool,
 }
 
 /// Read and answer the opening handshake; returns bytes that followed it.
@@ -90,6 +94,8 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         && has_token("Upgrade", "websocket")
         && has_token("Connection", "upgrade")
         && (!opts.strict_connection || header("Connection") == ["Upgrade"])
+        && (!opts.case_sensitive
+            || (header("Upgrade") == ["websocket"] && header("Connection") == ["Upgrade"]))
         && key_ok
         && version.len() == 1;
     if !valid && !lenient {
@@ -104,7 +110,15 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
     } else {
         accept_for(&key)
     };
-    format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n")
+    let mut selected = String::new();
+    if opts.echo_offers {
+        for name in ["Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"] {
+            for v in header(name) {
+                selected.push_str(&format!("{name}: {v}\r\n"));
+            }
+        }
+    }
+    format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{selected}\r\n")
 }
 
 /// An error response with a text body, as real servers send; the body's bytes
