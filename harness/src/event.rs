@@ -48,6 +48,13 @@ pub enum Event {
     },
     /// A frame wsprobe wrote (wire log).
     FrameSent(FrameLog),
+    /// More frames of one step, summarised rather than logged one by one.
+    FramesSent {
+        /// How many.
+        count: usize,
+        /// Their payload bytes.
+        bytes: u64,
+    },
     /// Raw bytes wsprobe wrote that are not described as a frame.
     RawSent {
         /// The bytes (first 256).
@@ -135,6 +142,13 @@ pub enum Event {
     LimitExceeded {
         /// Which limit.
         message: String,
+    },
+    /// Extra idle connections opened.
+    IdleOpened {
+        /// How many the case asked for.
+        requested: usize,
+        /// How many connected.
+        opened: usize,
     },
     /// wsprobe closed its write half (FIN).
     Shutdown,

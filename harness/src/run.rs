@@ -281,13 +281,28 @@ pub async fn run(
     // Round-trip series count as heavy too: they are latency-bound, and a
     // runtime busy with hundreds of light cases would stretch every trip.
     let heavy = |c: &Case| {
+        use crate::case::Step;
         payload_kib(&c.steps) >= 1024
-            || c.steps
-                .iter()
-                .any(|s| matches!(s, crate::case::Step::Repeat(r) if r.count >= 100))
+            || c.steps.iter().any(|s| match s {
+                Step::Repeat(r) => r.count >= 100,
+                // Thousands of tiny frames cost CPU on both sides.
+                Step::SendMessage(m) => m
+                    .fragment_size
+                    .is_some_and(|n| n > 0 && m.payload.len() / n >= 1000),
+                _ => false,
+            })
+    };
+    // Timed cases (those that place markers between pauses, like fail-fast
+    // UTF-8) run first, and heavy ones wait until the last of them is done;
+    // every other case runs alongside either.
+    let timed = |c: &Case| {
+        c.steps
+            .iter()
+            .any(|s| matches!(s, crate::case::Step::Mark(_)))
     };
     let order: Vec<usize> = (0..cases.len())
-        .filter(|&i| !heavy(&cases[i]))
+        .filter(|&i| timed(&cases[i]) && !heavy(&cases[i]))
+        .chain((0..cases.len()).filter(|&i| !timed(&cases[i]) && !heavy(&cases[i])))
         .chain((0..cases.len()).filter(|&i| heavy(&cases[i])))
         .collect();
     let mut light_running = 0usize;
@@ -315,7 +330,7 @@ pub async fn run(
                 slots[i] = Some(r);
                 continue;
             }
-            if !heavy(&case) {
+            if timed(&case) {
                 light_running += 1;
             }
             let opts = opts.clone();
@@ -364,7 +379,7 @@ pub async fn run(
                 let Some(joined) = joined else { break };
                 match joined {
                     Ok((i, mut r)) => {
-                        if !heavy(&r.case) {
+                        if timed(&r.case) {
                             light_running -= 1;
                         }
                         if r.crashed_server {

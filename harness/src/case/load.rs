@@ -458,6 +458,14 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 }
             }
         }
+        if let Step::Idle(idle) = step {
+            if idle.count == 0 || idle.count > 1000 {
+                return Err((
+                    format!("steps[{i}].idle.count"),
+                    "1 to 1000 idle connections".into(),
+                ));
+            }
+        }
         if let Step::Repeat(r) = step {
             let nested_ok = r
                 .steps

@@ -132,6 +132,32 @@ pub enum Step {
     Abort,
     /// Run the nested steps this many times (a round-trip series).
     Repeat(RepeatStep),
+    /// Open more connections and leave them idle until the case ends.
+    Idle(IdleStep),
+}
+
+/// Extra connections held open (resource exhaustion, slowloris).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdleStep {
+    /// How many (at most 1000).
+    pub count: usize,
+    /// What each sends before going quiet.
+    #[serde(default)]
+    pub send: IdleSend,
+}
+
+/// What an idle connection sends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdleSend {
+    /// Nothing: a bare TCP connection.
+    #[default]
+    Nothing,
+    /// A complete handshake (the response is never read).
+    Handshake,
+    /// A handshake without its final blank line (slowloris).
+    PartialRequest,
 }
 
 /// Steps run several times in a row.

@@ -64,6 +64,10 @@ pub fn metrics(events: &[Stamped]) -> Option<Metrics> {
                 sent += f.len;
                 first.get_or_insert(e.at_us);
             }
+            crate::event::Event::FramesSent { bytes, .. } => {
+                sent += bytes;
+                first.get_or_insert(e.at_us);
+            }
             crate::event::Event::RawSent { len, .. } => {
                 sent += *len as u64;
                 first.get_or_insert(e.at_us);
@@ -103,6 +107,7 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
             let mut expect = expect.clone();
             match matched.map(|i| case.expect[i].end) {
                 Some(End::Fail) => expect.by = Closer::Server,
+                Some(End::Open) => expect.by = Closer::Client,
                 Some(End::Any) => {
                     expect.by = if obs.server_initiated {
                         Closer::Server

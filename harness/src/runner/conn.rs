@@ -18,6 +18,8 @@ use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
 
 /// Events of one connection plus counters the steps wait on.
 pub struct Shared {
+    /// Extra connections a case keeps open until it ends.
+    held: Mutex<Vec<TcpStream>>,
     t0: Instant,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
@@ -44,6 +46,7 @@ impl Shared {
     /// A fresh event log starting now.
     pub fn new() -> Arc<Shared> {
         Arc::new(Shared {
+            held: Mutex::new(Vec::new()),
             t0: Instant::now(),
             state: Mutex::new(State::default()),
             changed: watch::channel(0).0,
@@ -89,8 +92,14 @@ impl Shared {
         }
     }
 
+    /// Keep these connections open until the case ends.
+    pub fn hold(&self, streams: Vec<TcpStream>) {
+        self.held.lock().expect("held lock").extend(streams);
+    }
+
     /// Take the events out.
     pub fn take(&self) -> Vec<Stamped> {
+        self.held.lock().expect("held lock").clear();
         std::mem::take(&mut self.state.lock().expect("state lock").events)
     }
 }

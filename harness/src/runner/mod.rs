@@ -200,10 +200,17 @@ async fn run_inner(
         bytes.extend_from_slice(&hs.append_hex);
     }
     let hs_by = deadline.min(Instant::now() + opts.handshake_timeout);
-    if let Err(e) = deliver(&stream, &bytes, &hs.delivery, hs_by).await {
-        shared.push(Event::WriteError {
+    match deliver(&stream, &bytes, &hs.delivery, hs_by).await {
+        Ok(Delivered::Rst) => {
+            // The case reset the connection in the middle of its own request.
+            shared.push(Event::Abort);
+            return None;
+        }
+        Ok(Delivered::Fin) => shared.push(Event::Shutdown),
+        Ok(_) => {}
+        Err(e) => shared.push(Event::WriteError {
             message: e.to_string(),
-        });
+        }),
     }
     let (leftover, upgraded) = match read_response(&stream, opts, &offer, shared, hs_by).await {
         Some(x) => x,
@@ -376,8 +383,13 @@ async fn send_frames(
             return StepEnd::Stop;
         }
     };
-    for f in frames {
-        shared.push(Event::FrameSent(build::log(f, opts.limits.preview)));
+    // A flood of tiny frames is logged by its first frames and a summary, so
+    // the wire log (and memory) stays bounded.
+    const LOGGED: usize = 64;
+    for (i, f) in frames.iter().enumerate() {
+        if i < LOGGED {
+            shared.push(Event::FrameSent(build::log(f, opts.limits.preview)));
+        }
         // Only a well-formed close starts the closing handshake; a malformed
         // one (RSV set, fragmented, over 125 bytes) is just a bad frame.
         let well_formed = f.rsv == 0 && f.fin && f.declared_len.is_none() && f.payload.len() <= 125;
@@ -386,6 +398,13 @@ async fn send_frames(
                 (f.payload.len() >= 2).then(|| u16::from_be_bytes([f.payload[0], f.payload[1]]));
             shared.push(Event::ClientClose { code, reply: false });
         }
+    }
+    if frames.len() > LOGGED {
+        let rest = &frames[LOGGED..];
+        shared.push(Event::FramesSent {
+            count: rest.len(),
+            bytes: rest.iter().map(|f| f.payload.len() as u64).sum(),
+        });
     }
     send_bytes(&bytes, delivery, stream, shared, deadline).await
 }
@@ -499,6 +518,14 @@ async fn run_step(
             }
             StepEnd::Continue
         }
+        Step::Idle(idle) => {
+            let opened = open_idle(idle, opts, shared, deadline).await;
+            shared.push(Event::IdleOpened {
+                requested: idle.count,
+                opened,
+            });
+            StepEnd::Continue
+        }
         Step::Shutdown => {
             match socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Write) {
                 Ok(()) => shared.push(Event::Shutdown),
@@ -598,4 +625,46 @@ async fn send_own_close(stream: &TcpStream, opts: &RunOptions, shared: &Shared, 
         // A write error means the server is gone, which the reader records.
         let _ = conn::write_all(stream, &bytes).await;
     }
+}
+
+/// Open `idle.count` extra connections and park them in `shared` until the
+/// case ends; returns how many opened.
+async fn open_idle(
+    idle: &crate::case::IdleStep,
+    opts: &RunOptions,
+    shared: &Shared,
+    deadline: Instant,
+) -> usize {
+    use crate::case::IdleSend;
+    let until = deadline.min(Instant::now() + opts.handshake_timeout);
+    let addr = (opts.target.host.as_str(), opts.target.port);
+    let one = || async {
+        let s = TcpStream::connect(addr).await.ok()?;
+        let (req, _) = build_request(&HandshakeStep::default(), opts);
+        let bytes = req.encode();
+        let send = match idle.send {
+            IdleSend::Nothing => &bytes[..0],
+            IdleSend::Handshake => &bytes[..],
+            // Everything but the final blank line: the server waits for more.
+            IdleSend::PartialRequest => &bytes[..bytes.len() - 2],
+        };
+        conn::write_all(&s, send).await.ok()?;
+        Some(s)
+    };
+    // In batches: hundreds of simultaneous SYNs overflow a small accept
+    // backlog, and the dropped ones are retried only after a second.
+    let mut streams: Vec<TcpStream> = Vec::new();
+    let mut left = idle.count;
+    while left > 0 {
+        let n = left.min(32);
+        left -= n;
+        let batch = futures_util::future::join_all((0..n).map(|_| one()));
+        match tokio::time::timeout_at(until, batch).await {
+            Ok(v) => streams.extend(v.into_iter().flatten()),
+            Err(_) => break,
+        }
+    }
+    let n = streams.len();
+    shared.hold(streams);
+    n
 }
