@@ -343,6 +343,12 @@ pub async fn run(
                 let mut judgement = judge(&case, &events);
                 let duration_ms = t.elapsed().as_secs_f64() * 1000.0;
                 let mut crashed_server = false;
+                // When wsprobe dropped a connection the server had not closed, the
+                // server is still reacting to that as the probe starts; a moment's
+                // wait pins a crash on the case that caused it.
+                if Observed::from_events(&events).tcp_end.is_none() {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 if let Err(reason) = alive(&opts, caps.echo).await {
                     crashed_server = true;
                     judgement.verdict = Verdict::Fail;

@@ -12,6 +12,9 @@ use wsprobe::runner::RunOptions;
 use wsprobe::servers::{self, Fault, ServerKind};
 use wsprobe::target::Target;
 
+/// The two tests below load both cores; run one at a time so timed cases keep their timing.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
     let mut catalog = load::embedded().expect("catalogue loads");
     // The large-message cases cost CPU and memory; they run against the
@@ -70,6 +73,7 @@ fn failures(report: &RunReport) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_servers_pass_everything() {
+    let _serial = SERIAL.lock().await;
     for kind in [ServerKind::Tungstenite, ServerKind::Faulty(BTreeSet::new())] {
         let report = run_against(kind.clone(), 32).await;
         assert!(
@@ -109,24 +113,38 @@ async fn reference_servers_pass_everything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_gives_exactly_its_failures() {
+    let _serial = SERIAL.lock().await;
     // Each fault gets its own server; four run at once, which keeps memory
-    // (the 16 MiB cases) and CPU contention (the timed cases) in bounds.
-    let mut reports = Vec::new();
-    for chunk in Fault::ALL.chunks(4) {
-        let runs = chunk.iter().map(|(fault, _, _)| {
-            // A crash ends the run; one case at a time makes the culprit and the
-            // cases left unrun the same on every run.
-            let crash = matches!(
-                fault,
-                Fault::CrashOnReservedOpcode | Fault::CrashOnTruncatedFrame
-            );
-            run_against(
-                ServerKind::Faulty([*fault].into()),
-                if crash { 1 } else { 128 },
-            )
-        });
-        reports.extend(futures_util::future::join_all(runs).await);
+    // (the 16 MiB cases) and CPU contention (the timed cases) in bounds. The
+    // crash faults run alone, one case at a time, so the culprit and the cases
+    // left unrun are the same on every run.
+    let crash = |f: &Fault| {
+        matches!(
+            f,
+            Fault::CrashOnReservedOpcode | Fault::CrashOnTruncatedFrame
+        )
+    };
+    let mut by_fault = std::collections::HashMap::new();
+    let others: Vec<Fault> = Fault::ALL
+        .iter()
+        .map(|(f, _, _)| *f)
+        .filter(|f| !crash(f))
+        .collect();
+    for chunk in others.chunks(4) {
+        let runs = chunk
+            .iter()
+            .map(|f| run_against(ServerKind::Faulty([*f].into()), 64));
+        for (f, r) in chunk.iter().zip(futures_util::future::join_all(runs).await) {
+            by_fault.insert(*f, r);
+        }
     }
+    for (f, _, _) in Fault::ALL.iter().filter(|(f, _, _)| crash(f)) {
+        by_fault.insert(*f, run_against(ServerKind::Faulty([*f].into()), 1).await);
+    }
+    let reports: Vec<RunReport> = Fault::ALL
+        .iter()
+        .map(|(f, _, _)| by_fault.remove(f).unwrap())
+        .collect();
     for ((_, name, _), report) in Fault::ALL.iter().zip(reports) {
         let dev = deviations(&report);
         assert!(

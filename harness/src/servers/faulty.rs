@@ -330,7 +330,7 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
                     }
                 }
                 Act::Crash => {
-                    crashed.notify_one();
+                    crash(&crashed).await;
                     return;
                 }
             }
@@ -343,13 +343,20 @@ async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
             Ok(0) | Err(_)
                 if reader.mid_frame() && faults.contains(&Fault::CrashOnTruncatedFrame) =>
             {
-                crashed.notify_one();
+                crash(&crashed).await;
                 return;
             }
             Ok(0) | Err(_) => return,
             Ok(n) => pending.extend_from_slice(&buf[..n]),
         }
     }
+}
+
+/// Die like a process: the listener goes first, then this connection, so no
+/// client can see the connection end while the server still accepts.
+async fn crash(crashed: &Notify) {
+    crashed.notify_one();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 }
 
 enum Act {
