@@ -150,6 +150,11 @@ pub enum Event {
         /// How many connected.
         opened: usize,
     },
+    /// A new connection opened while idle ones were parked: was it served?
+    FreshConnection {
+        /// It completed a handshake and an echo.
+        served: bool,
+    },
     /// wsprobe closed its write half (FIN).
     Shutdown,
     /// wsprobe reset the connection (RST).

@@ -145,7 +145,7 @@ pub struct ServeArgs {
     /// non-minimal-length, accept-any-handshake, truncate-large-messages,
     /// echo-binary-as-text, drop-pipelined, strict-connection-header,
     /// process-after-close, trust-length, no-fragmentation, echo-pong, ignore-eof,
-    /// crash-on-truncated-frame, case-sensitive-tokens, echo-offers.
+    /// crash-on-truncated-frame, case-sensitive-tokens, echo-offers, max-connections.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
 }

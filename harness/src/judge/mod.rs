@@ -169,6 +169,14 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
             None,
         );
     }
+    if obs.fresh_refused {
+        return (
+            Verdict::Fail,
+            "with the idle connections open, a new connection was not served (handshake and echo)"
+                .into(),
+            None,
+        );
+    }
     if let Some(limit) = &obs.limit {
         return (
             Verdict::Fail,

@@ -69,6 +69,8 @@ pub struct Observed {
     pub case_timeout: bool,
     /// wsprobe failed to write (the server may have closed).
     pub write_error: Option<String>,
+    /// A new connection opened under load was not served.
+    pub fresh_refused: bool,
 }
 
 impl Observed {
@@ -132,6 +134,7 @@ impl Observed {
                     o.tcp_end.get_or_insert(TcpEnd::Error(message.clone()));
                 }
                 Event::CaseTimeout => o.case_timeout = true,
+                Event::FreshConnection { served: false } => o.fresh_refused = true,
                 Event::WriteError { message } => {
                     o.write_error.get_or_insert(message.clone());
                 }

@@ -524,6 +524,13 @@ async fn run_step(
                 requested: idle.count,
                 opened,
             });
+            // With the idle connections parked, a new client must still be served.
+            let probe = crate::run::liveness_case(true);
+            let events = Box::pin(run_case(&probe, opts)).await;
+            let served = events
+                .iter()
+                .any(|e| matches!(e.event, Event::Message { .. }));
+            shared.push(Event::FreshConnection { served });
             StepEnd::Continue
         }
         Step::Shutdown => {

@@ -76,6 +76,8 @@ pub enum Fault {
     CaseSensitiveTokens,
     /// Selects whatever subprotocol and extension the client offers (4.2.2).
     EchoOffers,
+    /// Drops new connections while 100 are open (10.4).
+    MaxConnections,
 }
 
 impl Fault {
@@ -222,6 +224,11 @@ impl Fault {
             "echo-offers",
             "selects whatever subprotocol and extension the client offers (4.2.2)",
         ),
+        (
+            Fault::MaxConnections,
+            "max-connections",
+            "drops new connections while 100 are open (10.4)",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -247,11 +254,22 @@ type Faults = Arc<BTreeSet<Fault>>;
 pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>) {
     let faults: Faults = Arc::new(faults);
     let crashed = Arc::new(Notify::new());
+    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    tokio::spawn(handle(stream, faults.clone(), crashed.clone()));
+                    use std::sync::atomic::Ordering;
+                    if faults.contains(&Fault::MaxConnections) && open.load(Ordering::SeqCst) >= 100 {
+                        drop(stream);
+                        continue;
+                    }
+                    open.fetch_add(1, Ordering::SeqCst);
+                    let (faults, crashed, open) = (faults.clone(), crashed.clone(), open.clone());
+                    tokio::spawn(async move {
+                        handle(stream, faults, crashed).await;
+                        open.fetch_sub(1, Ordering::SeqCst);
+                    });
                 }
             }
             // Dropping the listener makes every later connect fail, like a dead process.
