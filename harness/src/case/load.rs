@@ -46,6 +46,20 @@ impl fmt::Display for CatalogError {
 
 impl std::error::Error for CatalogError {}
 
+impl CatalogError {
+    /// An error about a file or directory as a whole (no position in it).
+    fn whole_file(file: String, message: String) -> CatalogError {
+        CatalogError {
+            file,
+            line: 0,
+            column: 0,
+            case_id: None,
+            field: None,
+            message,
+        }
+    }
+}
+
 /// A loaded catalogue file's heading.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileInfo {
@@ -89,13 +103,11 @@ pub fn embedded() -> Result<Catalog, CatalogError> {
 /// Load every `*.yaml` file under `dir`.
 pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
     let mut files = Vec::new();
-    collect_yaml(dir, &mut files).map_err(|e| CatalogError {
-        file: dir.display().to_string(),
-        line: 0,
-        column: 0,
-        case_id: None,
-        field: None,
-        message: format!("cannot read the catalogue directory: {e}"),
+    collect_yaml(dir, &mut files).map_err(|e| {
+        CatalogError::whole_file(
+            dir.display().to_string(),
+            format!("cannot read the catalogue directory: {e}"),
+        )
     })?;
     files.sort();
     let mut sources = Vec::new();
@@ -105,13 +117,8 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
             .unwrap_or(&path)
             .display()
             .to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            case_id: None,
-            field: None,
-            message: format!("cannot read: {e}"),
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            CatalogError::whole_file(path.display().to_string(), format!("cannot read: {e}"))
         })?;
         sources.push((path.display().to_string(), text, name));
     }
