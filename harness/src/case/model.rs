@@ -323,7 +323,8 @@ pub struct ExpectStep {
     /// How long to wait at most (default from the run options).
     #[serde(default)]
     pub timeout: Option<Dur>,
-    /// Count only what arrives after this step starts (for repeated steps).
+    /// Counts add up: wait for this many more than the earlier expect steps
+    /// waited for (for repeated steps), not for this many after now.
     #[serde(default)]
     pub relative: bool,
 }

@@ -40,6 +40,8 @@ pub struct State {
     pub ended: bool,
     /// wsprobe has sent a close frame.
     pub client_closed: bool,
+    /// Messages and pongs that earlier expect steps waited for.
+    claimed: (usize, usize),
 }
 
 impl Shared {
@@ -90,6 +92,17 @@ impl Shared {
                 Ok(Err(_)) | Err(_) => return self.with(&cond),
             }
         }
+    }
+
+    /// What earlier expect steps have waited for, so far.
+    pub fn claimed(&self) -> (usize, usize) {
+        self.with(|s| s.claimed)
+    }
+
+    /// Record the counts an expect step waits for.
+    pub fn claim(&self, messages: usize, pongs: usize) {
+        let mut s = self.state.lock().expect("state lock");
+        s.claimed = (s.claimed.0.max(messages), s.claimed.1.max(pongs));
     }
 
     /// Keep these connections open until the case ends.

@@ -498,15 +498,14 @@ async fn run_step(
         Step::Expect(e) => {
             let wait = e.timeout.map_or(opts.expect_timeout, |d| d.0);
             let until = deadline.min(Instant::now() + wait);
-            let (m0, p0) = if e.relative {
-                shared.with(|s| (s.messages, s.pongs))
-            } else {
-                (0, 0)
-            };
+            // Relative counts start where the previous expect's target ended,
+            // not at what has arrived by now: an echo that overtakes this
+            // step (it often does) must count for it.
+            let (m0, p0) = if e.relative { shared.claimed() } else { (0, 0) };
+            let (want_m, want_p) = (m0 + e.messages, p0 + e.pongs);
+            shared.claim(want_m, want_p);
             let met = |s: &conn::State| {
-                s.messages - m0 >= e.messages
-                    && s.pongs - p0 >= e.pongs
-                    && (!e.close || s.server_close.is_some())
+                s.messages >= want_m && s.pongs >= want_p && (!e.close || s.server_close.is_some())
             };
             // Nothing more can come once the server has closed (or sent its close).
             let over = |s: &conn::State| met(s) || s.ended || s.server_close.is_some();

@@ -1,0 +1,52 @@
+//! Step semantics that timing can hide: checked with pauses that force the
+//! order of events, against the embedded reference server.
+
+use wsprobe::case::load;
+use wsprobe::event::Event;
+use wsprobe::judge::{judge, Verdict};
+use wsprobe::runner::{run_case, RunOptions};
+use wsprobe::servers::{self, ServerKind};
+use wsprobe::target::Target;
+
+const OVERTAKEN: &str = r#"
+section: "5.2"
+title: test
+cases:
+  - id: steps/echo-overtakes-expect
+    title: both echoes are back before the first relative expect starts
+    rfc: ["5.2"]
+    requirement: "test"
+    level: MUST
+    class: must-accept
+    needs: [echo]
+    steps:
+      - send_message: {opcode: text, payload: one}
+      - send_message: {opcode: text, payload: two}
+      - pause: 200ms
+      - expect: {messages: 1, relative: true}
+      - expect: {messages: 1, relative: true}
+      - close: {code: 1000}
+    expect:
+      - {grade: pass, receive: [{text: one}, {text: two}], end: open}
+    close: {by: client, codes: [1000]}
+"#;
+
+#[tokio::test]
+async fn relative_expects_count_echoes_that_arrived_early() {
+    let (_, cases) = load::load_file("steps.yaml", OVERTAKEN).expect("case loads");
+    let addr = servers::spawn(ServerKind::Tungstenite, "127.0.0.1:0")
+        .await
+        .unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let events = run_case(&cases[0], &opts).await;
+    let timeouts: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.event, Event::Timeout { .. }))
+        .collect();
+    assert!(
+        timeouts.is_empty(),
+        "expect steps waited in vain: {timeouts:?}"
+    );
+    let j = judge(&cases[0], &events);
+    assert_eq!(j.verdict, Verdict::Pass, "{}", j.behavior_reason);
+}
