@@ -1,55 +1,42 @@
 #!/usr/bin/env bash
-# Run the catalogue against third-party servers from package registries
-# (Python `websockets` from PyPI, Node `ws` from npm, both pinned) and check the
-# verdicts against the known deviations in ci/expected/<server>.txt: the
-# harness must grade every case (no ERROR verdicts) and the failing cases must
-# be exactly those listed, each with its reason.
+# Run the catalogue, through ci/run-against.sh, against the embedded reference
+# server and against third-party servers from package registries (Python
+# `websockets` from PyPI, Node `ws` from npm, both pinned), each compared with
+# its committed baseline in reports/baselines/ (known deviations carry their
+# reason there). A baseline must never pin a harness error.
+#
+#   ci/third-party.sh            compare (CI)
+#   ci/third-party.sh --update   rewrite the baselines from this machine's runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
+export WSPROBE=$PWD/target/release/wsprobe
+mode=()
+[ "${1:-}" = --update ] && mode=(--update-baseline)
 mkdir -p target/third-party
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-check() { # name port
-  set +e
-  target/release/wsprobe run "ws://127.0.0.1:$2/" --format json > "target/third-party/$1.json"
-  code=$?
-  set -e
-  echo "wsprobe exit code against $1: $code"
-  python3 - "target/third-party/$1.json" "ci/expected/$1.txt" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-expected = {l.split()[0] for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")}
-verdicts = {r["case"]["id"]: r["judgement"]["verdict"] for r in report["results"]}
-errors = sorted(i for i, v in verdicts.items() if v == "error")
-failed = {i for i, v in verdicts.items() if v == "fail"}
-counts = {}
-for v in verdicts.values():
-    counts[v] = counts.get(v, 0) + 1
-print(f"  {len(verdicts)} cases: {counts}")
-problems = []
-if errors:
-    problems.append(f"harness errors: {errors}")
-if failed != expected:
-    problems.append(f"unexpected failures: {sorted(failed - expected)}; expected failures that passed: {sorted(expected - failed)}")
-if problems:
-    sys.exit("\n".join(problems))
-PY
+against() { # name 'server command with PORT' [more wsprobe args]
+  local name=$1 cmd=$2 port
+  shift 2
+  port=$(free_port)
+  echo "== $name"
+  grep -q "verdict: error" "reports/baselines/$name.yaml" 2>/dev/null &&
+    { echo "reports/baselines/$name.yaml pins a harness error" >&2; exit 1; }
+  ci/run-against.sh "${cmd//PORT/$port}" "$port" --agent "$name" \
+    --baseline "reports/baselines/$name.yaml" ${mode[@]+"${mode[@]}"} \
+    --report-dir "target/third-party/$name" "$@" | tail -3
 }
+
+# The embedded reference server, in its own process.
+against tokio-tungstenite-echo "$WSPROBE serve --port PORT"
 
 # Python websockets
 venv=target/ci-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4"
-port=$(free_port)
-"$venv/bin/python" ci/servers/python_websockets_echo.py "$port" &
-py=$!
-trap 'kill $py 2>/dev/null || true' EXIT
-wait_port "$port"
-check python-websockets "$port"
-kill $py 2>/dev/null || true
+against python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
 
 # Node ws
 node_dir=target/ci-node
@@ -57,9 +44,8 @@ if [ ! -d "$node_dir/node_modules/ws" ]; then
   mkdir -p "$node_dir"
   (cd "$node_dir" && npm install --silent --no-audit --no-fund ws@8.23.0 >/dev/null)
 fi
-port=$(free_port)
-NODE_PATH="$node_dir/node_modules" node ci/servers/node_ws_echo.js "$port" &
-nd=$!
-trap 'kill $nd 2>/dev/null || true' EXIT
-wait_port "$port"
-check node-ws "$port"
+NODE_PATH="$node_dir/node_modules" against node-ws "node ci/servers/node_ws_echo.js PORT"
+
+# One page comparing the three.
+"$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws} \
+  -o target/third-party/matrix.html

@@ -1,5 +1,6 @@
 //! wsprobe: a WebSocket (RFC 6455) conformance and fuzz testing harness.
 
+pub mod baseline;
 pub mod case;
 pub mod cli;
 pub mod event;

@@ -116,16 +116,148 @@ fn list_and_show() {
 fn json_output_parses() {
     let out = wsprobe(&["demo", "--cases", "control/**", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["partial"], false);
+    assert!(v["summary"]["pass"].as_u64().unwrap() >= 10);
     assert!(v["results"].as_array().unwrap().len() >= 10);
     assert_eq!(v["results"][0]["judgement"]["verdict"], "pass");
 }
 
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("wsprobe-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn baseline_flow_exit_codes() {
+    let dir = temp_dir("baseline");
+    let b = dir.join("b.yaml");
+    let b = b.to_str().unwrap();
+    let sel = ["--cases", "framing/reserved-bits/*"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["demo"];
+        args.extend(sel);
+        args.extend(extra);
+        wsprobe(&args)
+    };
+    // No file yet: a usage error that says how to create it.
+    let out = run(&["--baseline", b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--update-baseline"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Pin the faulty server's failures: written, exit 0, and then it matches.
+    let out = run(&[
+        "--fault",
+        "ignore-rsv",
+        "--baseline",
+        b,
+        "--update-baseline",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pinned = std::fs::read_to_string(b).unwrap();
+    assert!(
+        pinned.contains("  framing/reserved-bits/rsv3-on-text: {verdict: fail"),
+        "{pinned}"
+    );
+    let out = run(&["--fault", "ignore-rsv", "--baseline", b]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("(matches)"));
+    // The fixed server improves on it: still a difference until the baseline is updated.
+    let out = run(&["--baseline", b]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("IMPROVED   framing/reserved-bits/rsv3-on-text: fail"));
+    // A broken baseline names the file and line.
+    std::fs::write(b, pinned.replace("verdict: fail", "verdict: great")).unwrap();
+    let out = run(&["--baseline", b]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("b.yaml") && err.contains("great") && err.contains("line "),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn report_dir_and_matrix() {
+    let dir = temp_dir("reports");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let out = wsprobe(&[
+        "demo",
+        "--cases",
+        "control/**",
+        "--report-dir",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = wsprobe(&[
+        "demo",
+        "--cases",
+        "control/**",
+        "--fault",
+        "no-pong",
+        "--agent",
+        "no-pong",
+        "--report-dir",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    for f in [
+        "results.json",
+        "junit.xml",
+        "index.html",
+        "autobahn/index.json",
+    ] {
+        assert!(a.join(f).is_file() && b.join(f).is_file(), "{f}");
+    }
+    let ab: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("autobahn/index.json")).unwrap())
+            .unwrap();
+    assert_eq!(ab["no-pong"]["2.1"]["behavior"], "FAILED");
+    assert_eq!(ab["no-pong"]["2.1"]["reportfile"], "no_pong_case_2_1.json");
+    assert!(b.join("autobahn/no_pong_case_2_1.json").is_file());
+    let m = dir.join("matrix.html");
+    let out = wsprobe(&[
+        "report",
+        "matrix",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        m.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(&m).unwrap();
+    assert!(page.contains("<th title=\"ws://127.0.0.1:") && page.contains(">no-pong</th>"));
+    assert!(
+        page.contains("class=\"differs\""),
+        "the runs disagree on ping cases"
+    );
+    // Something that is not a report directory is a one-line usage error.
+    let out = wsprobe(&["report", "matrix", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("results.json"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn interrupted_run_prints_what_finished() {
+    let dir = temp_dir("interrupted");
     // no-close-reply makes most cases wait for their timeouts, so the run is slow.
     let child = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(["demo", "--fault", "no-close-reply", "--jobs", "1"])
+        .args([
+            "demo",
+            "--fault",
+            "no-close-reply",
+            "--jobs",
+            "1",
+            "--report-dir",
+        ])
+        .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -138,7 +270,7 @@ fn interrupted_run_prints_what_finished() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
     assert!(
         stdout.contains("(interrupted: partial results)"),
         "{stdout}"
@@ -147,4 +279,11 @@ fn interrupted_run_prints_what_finished() {
         stdout.contains("PASS"),
         "finished cases are reported: {stdout}"
     );
+    // The report files are written too, marked partial.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["partial"], true);
+    assert!(!json["results"].as_array().unwrap().is_empty());
+    assert!(dir.join("junit.xml").is_file() && dir.join("index.html").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -80,6 +80,19 @@ pub struct Catalog {
     pub files: Vec<FileInfo>,
 }
 
+impl Catalog {
+    /// A short hash of every case definition: baselines and reports record it
+    /// so a verdict can be traced to the catalogue that produced it.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for c in &self.cases {
+            h.update(serde_json::to_vec(c).expect("cases serialize"));
+        }
+        hex::encode(&h.finalize()[..8])
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileRepr {

@@ -6,7 +6,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// WebSocket (RFC 6455) conformance testing for servers.
 #[derive(Debug, Parser)]
-#[command(name = "wsprobe", version, about)]
+#[command(
+    name = "wsprobe",
+    version,
+    about,
+    after_help = "Exit codes:\n  0    every case passed (non-strict and informational count as passing), or the run matches --baseline\n  1    a case failed or errored, or the run differs from --baseline\n  2    bad command line, catalogue or baseline file\n  3    the target cannot be reached, or refused every handshake\n  130  interrupted (Ctrl-C); what finished is still reported"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -26,6 +31,27 @@ pub enum Command {
     Show(ShowArgs),
     /// Run an embedded server (the reference echo server, or a faulty one).
     Serve(ServeArgs),
+    /// Build reports from earlier runs.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// `wsprobe report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One HTML page comparing several runs: servers as columns, cases as rows.
+    Matrix(MatrixArgs),
+}
+
+/// `wsprobe report matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Report directories written by `--report-dir` (or their results.json files).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the page.
+    #[arg(long, short, value_name = "FILE", default_value = "matrix.html")]
+    pub output: PathBuf,
 }
 
 /// Where the cases come from.
@@ -57,12 +83,46 @@ pub struct SelectArgs {
     /// Largest message the server may send, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_message: u64,
-    /// Output format.
+}
+
+/// What a run writes and what it is compared with.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Print the reason for every case, not only for those that did not pass.
-    #[arg(long, short)]
-    pub verbose: bool,
+    /// -v: reasons for every case and the wire log of cases that did not pass; -vv: wire logs of all.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour on the console: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Compare every verdict with this baseline file; exit 1 on any difference.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the baseline file from this run instead of comparing (cases not run keep their entries).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Cases missing from the baseline, or gone from the catalogue, are differences too.
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
+    /// Write results.json, junit.xml, index.html and autobahn/ into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Name of the server under test in reports (Autobahn's "agent"; default: from the URL).
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<String>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 /// Output formats.
@@ -82,6 +142,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
     pub catalog: CatalogArgs,
     /// Extra request header for every connection, as `Name: value` (repeatable).
     #[arg(long = "header", value_name = "K:V")]
@@ -99,6 +161,8 @@ pub struct RunArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub catalog: CatalogArgs,
     /// Run against the hand-written server with these faults instead (see `serve --help`).

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod exit_code;
+mod progress;
 mod show;
 
 use std::collections::BTreeSet;
@@ -11,13 +12,14 @@ use std::time::Duration;
 use clap::Parser;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use crate::baseline::{self, Baseline};
 use crate::case::{load, Case, Catalog, Dur};
-use crate::report;
+use crate::report::{self, RunMeta, RunSettings};
 use crate::run::{self, default_jobs};
 use crate::runner::RunOptions;
 use crate::servers::{self, Fault, ServerKind};
 use crate::target::Target;
-use args::{CatalogArgs, Cli, Command, Format, SelectArgs};
+use args::{CatalogArgs, Cli, ColorChoice, Command, Format, OutputArgs, ReportCommand, SelectArgs};
 
 /// Entry point; returns the process exit code.
 pub fn main() -> i32 {
@@ -71,7 +73,8 @@ async fn dispatch(cmd: Command) -> CliResult {
             }
             opts.protocol = a.protocol.clone();
             opts.origin = a.origin.clone();
-            run_against(opts, &a.select, &a.catalog).await
+            let agent = agent_of(&opts.target);
+            run_against(opts, &a.select, &a.output, &a.catalog, agent).await
         }
         Command::Demo(a) => {
             let kind = server_kind(&a.faults)?;
@@ -83,7 +86,15 @@ async fn dispatch(cmd: Command) -> CliResult {
                 "wsprobe demo: embedded {} server on {target}",
                 kind_name(&kind)
             );
-            run_against(RunOptions::new(target), &a.select, &a.catalog).await
+            let agent = kind_name(&kind).replace(" ", "-");
+            run_against(
+                RunOptions::new(target),
+                &a.select,
+                &a.output,
+                &a.catalog,
+                agent,
+            )
+            .await
         }
         Command::List(a) => {
             let catalog = load_catalog(&a.catalog)?;
@@ -117,6 +128,22 @@ async fn dispatch(cmd: Command) -> CliResult {
                     usage(format!("no case with id {:?} (see `wsprobe list`)", a.id))
                 })?;
             print!("{}", show::render(case));
+            Ok(exit_code::OK)
+        }
+        Command::Report(ReportCommand::Matrix(a)) => {
+            let cols = a
+                .dirs
+                .iter()
+                .map(|d| report::matrix::read(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(usage)?;
+            report::write_atomic(&a.output, report::matrix::render(&cols).as_bytes())
+                .map_err(|e| usage(format!("cannot write {}: {e}", a.output.display())))?;
+            eprintln!(
+                "wsprobe: {} runs compared in {}",
+                cols.len(),
+                a.output.display()
+            );
             Ok(exit_code::OK)
         }
         Command::Serve(a) => {
@@ -188,54 +215,141 @@ pub fn select(cases: &[Case], include: &GlobSet, exclude: &GlobSet) -> Vec<Case>
         .collect()
 }
 
-async fn run_against(mut opts: RunOptions, sel: &SelectArgs, cat: &CatalogArgs) -> CliResult {
+async fn run_against(
+    mut opts: RunOptions,
+    sel: &SelectArgs,
+    out: &OutputArgs,
+    cat: &CatalogArgs,
+    agent: String,
+) -> CliResult {
     let catalog = load_catalog(cat)?;
     let cases = select(&catalog.cases, &globs(&sel.cases)?, &globs(&sel.exclude)?);
     if cases.is_empty() {
         return Err(usage("no case matches the selection (see `wsprobe list`)"));
     }
+    // A broken baseline is a usage error before any traffic, not after.
+    let baseline = match &out.baseline {
+        Some(p) => {
+            let b = Baseline::read(p).map_err(usage)?;
+            if b.is_none() && !out.update_baseline {
+                return Err(usage(format!(
+                    "baseline {} does not exist; write it with --update-baseline",
+                    p.display()
+                )));
+            }
+            b
+        }
+        None => None,
+    };
     opts.case_timeout = Dur::parse(&sel.timeout)
         .map_err(|e| usage(format!("--timeout: {e}")))?
         .0;
     opts.case_timeout = opts.case_timeout.max(Duration::from_millis(100));
     opts.limits.max_frame = sel.max_frame;
     opts.limits.max_message = sel.max_message;
+    let jobs = sel.jobs.unwrap_or_else(default_jobs).max(1);
+    let meta = RunMeta::now(
+        catalog.fingerprint(),
+        out.agent.clone().unwrap_or(agent),
+        RunSettings {
+            jobs,
+            case_timeout_ms: opts.case_timeout.as_millis() as u64,
+            max_frame: sel.max_frame,
+            max_message: sel.max_message,
+            cases: sel.cases.clone(),
+            exclude: sel.exclude.clone(),
+            headers: opts.headers.clone(),
+            protocol: opts.protocol.clone(),
+        },
+    );
     let caps = run::probe(&opts)
         .await
         .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;
-    let jobs = sel.jobs.unwrap_or_else(default_jobs).max(1);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = stop_tx.send(true);
         }
     });
-    let total = cases.len();
-    let mut done = 0usize;
-    let show_progress =
-        sel.format == Format::Human && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let report = run::run(cases, &opts, caps, jobs, stop_rx, |_| {
-        done += 1;
-        if show_progress {
-            eprint!("\r{done}/{total} cases");
-        }
-    })
-    .await;
-    if show_progress {
-        eprint!("\r\x1b[K");
-    }
-    match sel.format {
+    let mut bar = progress::bar(cases.len() as u64, out.format == Format::Human);
+    let report = run::run(cases, &opts, caps, jobs, stop_rx, |r| bar.step(r)).await;
+    bar.finish();
+    let style = report::console::Style {
+        color: color_enabled(out.color),
+        verbose: out.verbose,
+    };
+    match out.format {
         Format::Human => print!(
             "{}",
-            report::console::render(&report, &catalog.files, sel.verbose)
+            report::console::render(&report, &catalog.files, style)
         ),
-        Format::Json => println!("{}", report::json::render(&report)),
+        Format::Json => println!("{}", report::json::render(&report, &meta)),
     }
-    Ok(if report.failed() {
+    if let Some(dir) = &out.report_dir {
+        report::write_dir(dir, &report, &meta, &catalog.files, baseline.as_ref())
+            .map_err(|e| usage(format!("cannot write reports to {}: {e}", dir.display())))?;
+        eprintln!(
+            "wsprobe: reports in {}{}",
+            dir.display(),
+            if report.interrupted { " (partial)" } else { "" }
+        );
+    }
+    let mut code = if report.interrupted {
+        exit_code::INTERRUPTED
+    } else if report.failed() {
         exit_code::CASES_FAILED
     } else {
         exit_code::OK
-    })
+    };
+    if let Some(path) = &out.baseline {
+        let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+        let shown = path.display().to_string();
+        if out.update_baseline {
+            let b = Baseline::updated(baseline.as_ref(), &report, &known, &meta);
+            report::write_atomic(path, b.render().as_bytes())
+                .map_err(|e| usage(format!("cannot write {shown}: {e}")))?;
+            eprintln!(
+                "wsprobe: baseline {shown} written ({} cases)",
+                b.cases.len()
+            );
+            if !report.interrupted {
+                code = exit_code::OK;
+            }
+        } else if let Some(b) = &baseline {
+            let diff = baseline::compare(b, &report, &known);
+            // With --format json, stdout is the JSON document alone.
+            let text = diff.render(&shown, out.strict_baseline);
+            match out.format {
+                Format::Human => print!("{text}"),
+                Format::Json => eprint!("{text}"),
+            }
+            if !report.interrupted {
+                code = if diff.matches(out.strict_baseline) {
+                    exit_code::OK
+                } else {
+                    exit_code::CASES_FAILED
+                };
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// `--color`: auto means a terminal on stdout and no NO_COLOR (https://no-color.org).
+fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        }
+    }
+}
+
+/// The agent name for a URL: host and port.
+fn agent_of(target: &Target) -> String {
+    format!("{}:{}", target.host, target.port)
 }
 
 /// The case list as JSON, with counts per group (the first segment of the

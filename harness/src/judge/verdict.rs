@@ -1,10 +1,10 @@
 //! Verdict vocabulary (Autobahn's OK / NON-STRICT / INFORMATIONAL /
 //! UNIMPLEMENTED / FAILED, plus what a harness needs on top).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The grade a case or its close handling gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Conforms.
@@ -56,6 +56,19 @@ impl Verdict {
             Verdict::Skipped => "SKIPPED",
             Verdict::Fail => "FAIL",
             Verdict::Error => "ERROR",
+        }
+    }
+
+    /// The spelling in YAML and JSON (`non-strict`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::NonStrict => "non-strict",
+            Verdict::Informational => "informational",
+            Verdict::Unimplemented => "unimplemented",
+            Verdict::Skipped => "skipped",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
         }
     }
 

@@ -1,21 +1,92 @@
-//! Human output: results grouped by catalogue section, one summary line.
+//! Human output: a tree of sections with a mark per case (like h2spec),
+//! the cases that did not pass repeated at the end with the RFC requirement,
+//! what was expected and what happened, and one summary line.
 
 use std::fmt::Write;
 
+use super::{junit::explain, section_of, wirelog};
 use crate::case::load::FileInfo;
 use crate::judge::Verdict;
 use crate::run::{CaseResult, RunReport};
 
-/// The section a case belongs to (its catalogue file).
-fn section_of<'a>(r: &CaseResult, files: &'a [FileInfo]) -> (&'a str, &'a str) {
-    files
-        .iter()
-        .find(|f| f.file == r.case.source.file)
-        .map_or(("", "other"), |f| (f.section.as_str(), f.title.as_str()))
+/// How much to print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// 0: reasons of cases that did not pass; 1: reasons of all and wire logs
+    /// of those that did not pass; 2: wire logs of all.
+    pub verbose: u8,
 }
 
-/// The full report: per-section results with reasons for anything not passing.
-pub fn render(report: &RunReport, files: &[FileInfo], verbose: bool) -> String {
+fn paint(style: Style, v: Verdict, text: &str) -> String {
+    if !style.color {
+        return text.to_string();
+    }
+    let code = match v {
+        Verdict::Pass => "32",
+        Verdict::NonStrict => "33",
+        Verdict::Informational => "36",
+        Verdict::Unimplemented | Verdict::Skipped => "90",
+        Verdict::Fail => "1;31",
+        Verdict::Error => "1;35",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✔",
+        Verdict::NonStrict => "~",
+        Verdict::Informational => "i",
+        Verdict::Unimplemented | Verdict::Skipped => "-",
+        Verdict::Fail => "✘",
+        Verdict::Error => "!",
+    }
+}
+
+fn case_line(r: &CaseResult, style: Style) -> String {
+    let j = &r.judgement;
+    let ab = r
+        .case
+        .autobahn
+        .as_deref()
+        .map_or(String::new(), |a| format!(" [autobahn {a}]"));
+    let close = j.close.map_or(String::new(), |c| {
+        if c == Verdict::Pass {
+            String::new()
+        } else {
+            format!(" (close: {})", c.label())
+        }
+    });
+    let speed = j.metrics.map_or(String::new(), |m| {
+        format!(
+            "  ({:.1} MiB, {} messages in {:.0} ms: {:.0} MiB/s)",
+            (m.bytes_sent + m.bytes_received) as f64 / 1048576.0,
+            m.messages_received,
+            m.transfer_ms,
+            m.mib_per_s
+        )
+    });
+    let label = format!("{} {:<10}", mark(j.verdict), j.verdict.label());
+    format!(
+        "  {} {}{}{}{}",
+        paint(style, j.verdict, &label),
+        r.case.id,
+        ab,
+        close,
+        speed
+    )
+}
+
+fn indent(out: &mut String, text: &str, by: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "{by}{line}");
+    }
+}
+
+/// The full report.
+pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
     let mut out = String::new();
     let mut current = None;
     for r in &report.results {
@@ -25,43 +96,36 @@ pub fn render(report: &RunReport, files: &[FileInfo], verbose: bool) -> String {
             current = Some(section);
         }
         let j = &r.judgement;
-        let ab = r
-            .case
-            .autobahn
-            .as_deref()
-            .map_or(String::new(), |a| format!(" [autobahn {a}]"));
-        let close = j.close.map_or(String::new(), |c| {
-            if c == Verdict::Pass {
-                String::new()
-            } else {
-                format!(" (close: {})", c.label())
-            }
-        });
-        let speed = j.metrics.map_or(String::new(), |m| {
-            format!(
-                "  ({:.1} MiB, {} messages in {:.0} ms: {:.0} MiB/s)",
-                (m.bytes_sent + m.bytes_received) as f64 / 1048576.0,
-                m.messages_received,
-                m.transfer_ms,
-                m.mib_per_s
-            )
-        });
-        let _ = writeln!(
-            out,
-            "  {:<10} {}{}{}{}",
-            j.verdict.label(),
-            r.case.id,
-            ab,
-            close,
-            speed
-        );
-        if verbose || j.verdict != Verdict::Pass {
-            if j.behavior != Verdict::Pass || verbose {
-                let _ = writeln!(out, "             {}", j.behavior_reason);
+        let _ = writeln!(out, "{}", case_line(r, style));
+        let passed = j.verdict == Verdict::Pass;
+        if !passed || style.verbose >= 1 {
+            if j.behavior != Verdict::Pass || style.verbose >= 1 {
+                let _ = writeln!(out, "               {}", j.behavior_reason);
             }
             if j.close.is_some_and(|c| c != Verdict::Pass) {
-                let _ = writeln!(out, "             close: {}", j.close_reason);
+                let _ = writeln!(out, "               close: {}", j.close_reason);
             }
+        }
+        if style.verbose >= 2 || (style.verbose == 1 && !passed) {
+            indent(&mut out, &wirelog::lines(&r.events).join("\n"), "        ");
+        }
+    }
+    let bad: Vec<&CaseResult> = report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict.is_failure())
+        .collect();
+    if !bad.is_empty() {
+        let _ = writeln!(out, "\nFailures ({}):", bad.len());
+        for r in bad {
+            let _ = writeln!(
+                out,
+                "\n{} {}  {}",
+                paint(style, r.judgement.verdict, r.judgement.verdict.label()),
+                r.case.id,
+                r.case.title
+            );
+            indent(&mut out, &explain(r), "    ");
         }
     }
     out.push('\n');

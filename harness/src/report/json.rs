@@ -1,25 +1,54 @@
-//! Machine-readable results (`--format json`).
+//! Machine-readable results: `--format json` on stdout and `results.json`.
+//!
+//! The layout is documented in the README ("JSON results"); `schema_version`
+//! changes whenever a field is renamed or removed.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::RunMeta;
+use crate::judge::Verdict;
 use crate::run::RunReport;
 
-/// Version of the JSON layout; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON layout.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Doc<'a> {
     schema_version: u32,
-    wsprobe_version: &'static str,
+    #[serde(flatten)]
+    meta: &'a RunMeta,
+    /// Interrupted runs hold only the cases that finished.
+    partial: bool,
+    summary: BTreeMap<&'static str, usize>,
     #[serde(flatten)]
     report: &'a RunReport,
 }
 
+/// Count of cases per verdict, every verdict present (zero included).
+pub fn counts(report: &RunReport) -> BTreeMap<&'static str, usize> {
+    [
+        Verdict::Pass,
+        Verdict::NonStrict,
+        Verdict::Informational,
+        Verdict::Unimplemented,
+        Verdict::Skipped,
+        Verdict::Fail,
+        Verdict::Error,
+    ]
+    .into_iter()
+    .map(|v| (v.key(), report.count(v)))
+    .collect()
+}
+
 /// The run as pretty JSON.
-pub fn render(report: &RunReport) -> String {
+pub fn render(report: &RunReport, meta: &RunMeta) -> String {
     serde_json::to_string_pretty(&Doc {
         schema_version: SCHEMA_VERSION,
-        wsprobe_version: env!("CARGO_PKG_VERSION"),
+        meta,
+        partial: report.interrupted,
+        summary: counts(report),
         report,
     })
     .expect("results serialize")

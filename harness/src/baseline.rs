@@ -1,0 +1,375 @@
+//! Snapshot baselines: the committed verdicts of one target, so CI fails on a
+//! change, not on a deviation the project already knows about.
+//!
+//! The file is YAML with one case per line, sorted by id, and records only
+//! what must not change silently (verdicts and the server's close code),
+//! never timings, so it diffs cleanly in review.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Event;
+use crate::judge::Verdict;
+use crate::run::{CaseResult, RunReport};
+
+/// What a baseline pins for one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// The case verdict.
+    pub verdict: Verdict,
+    /// The behaviour verdict.
+    pub behavior: Verdict,
+    /// The close-handling verdict, when the case grades it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close: Option<Verdict>,
+    /// The code of the server's close frame, if it sent one with a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<u16>,
+    /// Why this target deviates, written by a person; kept by
+    /// `--update-baseline` while the verdicts stay the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Entry {
+    /// Everything compared (the reason is commentary).
+    pub fn pinned(&self) -> (Verdict, Verdict, Option<Verdict>, Option<u16>) {
+        (self.verdict, self.behavior, self.close, self.code)
+    }
+
+    /// The entry for a finished case.
+    pub fn of(r: &CaseResult) -> Entry {
+        let code = r.events.iter().find_map(|e| match &e.event {
+            Event::Close { code, .. } => Some(*code),
+            _ => None,
+        });
+        Entry {
+            verdict: r.judgement.verdict,
+            behavior: r.judgement.behavior,
+            close: r.judgement.close,
+            code: code.flatten(),
+            reason: None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut s = self.verdict.key().to_string();
+        if self.behavior != self.verdict {
+            let _ = write!(s, ", behaviour {}", self.behavior.key());
+        }
+        if let Some(c) = self.close.filter(|&c| c != self.verdict) {
+            let _ = write!(s, ", close {}", c.key());
+        }
+        match self.code {
+            Some(c) => {
+                let _ = write!(s, ", code {c}");
+            }
+            None => s.push_str(", no close code"),
+        }
+        s
+    }
+}
+
+/// A baseline file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// The wsprobe version that wrote it.
+    pub wsprobe: String,
+    /// The catalogue fingerprint it was written with.
+    pub catalogue: String,
+    /// The server it was recorded against (`--agent`; not the URL, which
+    /// changes between machines and runs).
+    pub agent: String,
+    /// Case id to pinned verdicts.
+    pub cases: BTreeMap<String, Entry>,
+}
+
+/// Reading a baseline failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct BaselineError {
+    /// The file.
+    pub path: String,
+    /// What is wrong, with the line when known.
+    pub message: String,
+}
+
+impl Baseline {
+    /// Parse a baseline file's text.
+    pub fn parse(path: &str, text: &str) -> Result<Baseline, BaselineError> {
+        serde_yaml::from_str(text).map_err(|e| BaselineError {
+            path: path.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Read a baseline; `Ok(None)` when the file does not exist yet.
+    pub fn read(path: &Path) -> Result<Option<Baseline>, BaselineError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Baseline::parse(&path.display().to_string(), &text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(BaselineError {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The file text: a header, then one flow mapping per case, sorted by id.
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# wsprobe baseline: the verdicts this target is expected to get.\n\
+             # `wsprobe run URL --baseline FILE` fails on any difference;\n\
+             # `--update-baseline` rewrites this file from a run.\n",
+        );
+        let _ = writeln!(out, "wsprobe: {}", yaml_str(&self.wsprobe));
+        let _ = writeln!(out, "catalogue: {}", yaml_str(&self.catalogue));
+        let _ = writeln!(out, "agent: {}", yaml_str(&self.agent));
+        out.push_str("cases:\n");
+        for (id, e) in &self.cases {
+            let _ = write!(
+                out,
+                "  {}: {{verdict: {}, behavior: {}",
+                yaml_str(id),
+                e.verdict.key(),
+                e.behavior.key()
+            );
+            if let Some(c) = e.close {
+                let _ = write!(out, ", close: {}", c.key());
+            }
+            if let Some(c) = e.code {
+                let _ = write!(out, ", code: {c}");
+            }
+            if let Some(r) = &e.reason {
+                let _ = write!(out, ", reason: {}", yaml_str(r));
+            }
+            out.push_str("}\n");
+        }
+        out
+    }
+
+    /// The baseline after `report`: cases that ran take their new entries,
+    /// cases that did not run keep theirs while they are still in the
+    /// catalogue (`known`), and cases gone from the catalogue are dropped.
+    pub fn updated(
+        old: Option<&Baseline>,
+        report: &RunReport,
+        known: &BTreeSet<String>,
+        meta: &crate::report::RunMeta,
+    ) -> Baseline {
+        let mut cases: BTreeMap<String, Entry> = old
+            .map(|b| {
+                b.cases
+                    .iter()
+                    .filter(|(id, _)| known.contains(*id))
+                    .map(|(id, e)| (id.clone(), e.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for r in &report.results {
+            let mut now = Entry::of(r);
+            if let Some(old) = cases.get(&r.case.id).filter(|o| o.pinned() == now.pinned()) {
+                now.reason = old.reason.clone();
+            }
+            cases.insert(r.case.id.clone(), now);
+        }
+        Baseline {
+            wsprobe: env!("CARGO_PKG_VERSION").to_string(),
+            catalogue: meta.catalogue.clone(),
+            agent: meta.agent.clone(),
+            cases,
+        }
+    }
+}
+
+/// Ids and plain tokens stay bare; anything YAML could misread is quoted
+/// (a JSON string is a valid YAML scalar).
+fn yaml_str(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+        && !s.starts_with(['-', '.'])
+        && serde_yaml::from_str::<String>(s).is_ok_and(|v| v == s);
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("strings serialize")
+    }
+}
+
+/// One case whose result differs from the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Case id.
+    pub id: String,
+    /// What the baseline says.
+    pub was: Entry,
+    /// What this run got.
+    pub now: Entry,
+}
+
+/// How a run compares with its baseline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Cases whose verdict got worse.
+    pub regressions: Vec<Change>,
+    /// Cases whose verdict got better (fail too, until the baseline is updated).
+    pub improvements: Vec<Change>,
+    /// Same verdict, different details (close verdict or code).
+    pub changed: Vec<Change>,
+    /// Cases that ran but are not in the baseline, with their verdict.
+    pub new: Vec<(String, Entry)>,
+    /// Baseline cases no longer in the catalogue.
+    pub removed: Vec<String>,
+}
+
+impl Diff {
+    /// Whether the run matches: no regression, improvement or change, and,
+    /// when `strict`, no new or removed case either.
+    pub fn matches(&self, strict: bool) -> bool {
+        self.regressions.is_empty()
+            && self.improvements.is_empty()
+            && self.changed.is_empty()
+            && (!strict || (self.new.is_empty() && self.removed.is_empty()))
+    }
+
+    /// Console text: one line per difference, then a summary line.
+    pub fn render(&self, path: &str, strict: bool) -> String {
+        let mut out = String::new();
+        for (label, list) in [
+            ("REGRESSION", &self.regressions),
+            ("IMPROVED", &self.improvements),
+            ("CHANGED", &self.changed),
+        ] {
+            for c in list {
+                let _ = writeln!(
+                    out,
+                    "  {label:<10} {}: {} -> {}",
+                    c.id,
+                    c.was.describe(),
+                    c.now.describe()
+                );
+            }
+        }
+        for (id, e) in &self.new {
+            let _ = writeln!(out, "  {:<10} {id}: {}", "NEW", e.describe());
+        }
+        for id in &self.removed {
+            let _ = writeln!(out, "  {:<10} {id}: no longer in the catalogue", "REMOVED");
+        }
+        let _ = write!(
+            out,
+            "baseline {path}: {} regressions, {} improvements, {} changed, {} new, {} removed",
+            self.regressions.len(),
+            self.improvements.len(),
+            self.changed.len(),
+            self.new.len(),
+            self.removed.len()
+        );
+        out.push_str(if self.matches(strict) {
+            " (matches)\n"
+        } else if self.regressions.is_empty()
+            && self.improvements.is_empty()
+            && self.changed.is_empty()
+        {
+            " (differs: --strict-baseline counts new and removed cases)\n"
+        } else {
+            " (differs: fix the server, or accept with --update-baseline)\n"
+        });
+        out
+    }
+}
+
+/// Compare a run with a baseline. Cases the run did not select are not
+/// compared; `known` is the whole catalogue's ids, to tell removed cases.
+pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>) -> Diff {
+    let mut diff = Diff::default();
+    for r in &report.results {
+        let now = Entry::of(r);
+        let Some(was) = baseline.cases.get(&r.case.id).cloned() else {
+            diff.new.push((r.case.id.clone(), now));
+            continue;
+        };
+        if was.pinned() == now.pinned() {
+            continue;
+        }
+        let (a, b) = (was.verdict.severity(), now.verdict.severity());
+        let change = Change {
+            id: r.case.id.clone(),
+            was,
+            now,
+        };
+        if b > a {
+            diff.regressions.push(change);
+        } else if b < a {
+            diff.improvements.push(change);
+        } else {
+            diff.changed.push(change);
+        }
+    }
+    diff.removed = baseline
+        .cases
+        .keys()
+        .filter(|id| !known.contains(*id))
+        .cloned()
+        .collect();
+    for list in [
+        &mut diff.regressions,
+        &mut diff.improvements,
+        &mut diff.changed,
+    ] {
+        list.sort_by(|x, y| x.id.cmp(&y.id));
+    }
+    diff.new.sort_by(|x, y| x.0.cmp(&y.0));
+    diff
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(v: Verdict, code: Option<u16>) -> Entry {
+        Entry {
+            verdict: v,
+            behavior: v,
+            close: Some(Verdict::Pass),
+            code,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn render_parses_back() {
+        let mut cases = BTreeMap::new();
+        cases.insert("close/after-echo".into(), entry(Verdict::Pass, Some(1000)));
+        cases.insert("odd: id #1".into(), entry(Verdict::NonStrict, None));
+        let mut known = entry(Verdict::Fail, None);
+        known.reason = Some("accepts HTTP/1.0: \"item 1\"".into());
+        cases.insert("null".into(), known);
+        let b = Baseline {
+            wsprobe: "0.1.0".into(),
+            catalogue: "00ff".into(),
+            agent: "tokio-tungstenite echo".into(),
+            cases,
+        };
+        let text = b.render();
+        assert!(text.contains(
+            "\n  close/after-echo: {verdict: pass, behavior: pass, close: pass, code: 1000}\n"
+        ));
+        assert_eq!(Baseline::parse("b.yaml", &text).unwrap(), b);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let text =
+            "wsprobe: x\ncatalogue: y\nagent: z\ncases:\n  a: {verdict: great, behavior: pass}\n";
+        let e = Baseline::parse("b.yaml", text).unwrap_err().to_string();
+        assert!(e.starts_with("b.yaml: ") && e.contains("line 5"), "{e}");
+        assert!(e.contains("great"), "{e}");
+    }
+}

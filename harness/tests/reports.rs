@@ -1,0 +1,263 @@
+//! Report sinks on a fixed run against the embedded servers: the console,
+//! JSON and JUnit outputs are pinned by insta (timings, ports and dates
+//! normalised), the baseline comparison is shown to catch regressions and
+//! improvements, and the HTML report is loaded in headless Chromium.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use wsprobe::baseline::{self, Baseline};
+use wsprobe::case::load::{self, Catalog};
+use wsprobe::report::{self, console, RunMeta, RunSettings};
+use wsprobe::run::{self, RunReport};
+use wsprobe::runner::RunOptions;
+use wsprobe::servers::{self, Fault, ServerKind};
+use wsprobe::target::Target;
+
+/// Handshake cases: their events come in one order whatever the scheduling
+/// (request, response, close), so the whole output can be pinned.
+const CASES: &[&str] = &[
+    "handshake/key/empty",
+    "handshake/key/15-bytes",
+    "handshake/key/surrounding-whitespace",
+    "handshake/version/12",
+    "handshake/upgrade/missing",
+    "framing/reserved-bits/rsv3-on-text",
+];
+
+async fn fixed_run(kind: ServerKind) -> (Catalog, RunReport, RunMeta) {
+    let catalog = load::embedded().unwrap();
+    let cases: Vec<_> = catalog
+        .cases
+        .iter()
+        .filter(|c| CASES.contains(&c.id.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(cases.len(), CASES.len(), "every fixed case exists");
+    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let caps = run::probe(&opts).await.unwrap();
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    let report = run::run(cases, &opts, caps, 4, rx, |_| {}).await;
+    let meta = RunMeta::now(
+        catalog.fingerprint(),
+        "fixed".into(),
+        RunSettings {
+            jobs: 4,
+            ..Default::default()
+        },
+    );
+    (catalog, report, meta)
+}
+
+fn faulty(f: &[Fault]) -> ServerKind {
+    ServerKind::Faulty(f.iter().copied().collect())
+}
+
+/// Replace what changes from run to run: times, ports, dates, hashes of the catalogue.
+fn normalise(text: &str) -> String {
+    let rules: &[(&str, &str)] = &[
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+        (
+            r#""(at_us|duration_ms|elapsed_ms|transfer_ms|mib_per_s|messages_per_s)": [0-9.e+-]+"#,
+            r#""$1": 0"#,
+        ),
+        (r#""started_at": "[^"]+""#, r#""started_at": "DATE""#),
+        (r#""catalogue": "[0-9a-f]+""#, r#""catalogue": "HASH""#),
+        (r#"time="[0-9.]+""#, r#"time="T""#),
+        (r"\+ *[0-9]+\.[0-9]{3} ms", "+T ms"),
+        (r" in [0-9]+\.[0-9]{2}s", " in Ts"),
+        (
+            r"Sec-WebSocket-Key: [A-Za-z0-9+/=]+",
+            "Sec-WebSocket-Key: KEY",
+        ),
+        (
+            r"Sec-WebSocket-Accept: [A-Za-z0-9+/=]+",
+            "Sec-WebSocket-Accept: ACCEPT",
+        ),
+        (
+            r#"("Sec-WebSocket-Accept",\s*)"[A-Za-z0-9+/=]+""#,
+            r#"$1"ACCEPT""#,
+        ),
+    ];
+    let mut s = text.to_string();
+    for (pat, rep) in rules {
+        s = regex_lite::Regex::new(pat)
+            .unwrap()
+            .replace_all(&s, *rep)
+            .into_owned();
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_json_and_junit_are_pinned() {
+    let (catalog, report, meta) =
+        fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let style = console::Style {
+        color: false,
+        verbose: 0,
+    };
+    insta::assert_snapshot!(
+        "console",
+        normalise(&console::render(&report, &catalog.files, style))
+    );
+    insta::assert_snapshot!("json", normalise(&report::json::render(&report, &meta)));
+    insta::assert_snapshot!(
+        "junit",
+        normalise(&report::junit::render(&report, &meta, &catalog.files, None))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baseline_catches_regressions_improvements_and_new_cases() {
+    let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;
+    let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    let base = Baseline::updated(None, &good, &known, &meta);
+    let base = Baseline::parse("b.yaml", &base.render()).expect("a written baseline reads back");
+    assert!(baseline::compare(&base, &good, &known).matches(true));
+
+    // The same cases against a server that accepts anything and ignores RSV: regressions.
+    let (_, bad, _) = fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let diff = baseline::compare(&base, &bad, &known);
+    let regressed: Vec<&str> = diff.regressions.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        regressed,
+        [
+            "framing/reserved-bits/rsv3-on-text",
+            "handshake/key/15-bytes",
+            "handshake/key/empty",
+            "handshake/upgrade/missing",
+            "handshake/version/12",
+        ]
+    );
+    assert!(!diff.matches(false));
+
+    // Pinned the other way round, the good server is an improvement: a difference too.
+    let worse = Baseline::updated(None, &bad, &known, &meta);
+    let diff = baseline::compare(&worse, &good, &known);
+    assert_eq!(diff.improvements.len(), 5);
+    assert!(diff.regressions.is_empty());
+    assert!(!diff.matches(false));
+
+    // A case missing from the baseline is new: fine unless strict.
+    let mut partial = base.clone();
+    partial.cases.remove("handshake/key/empty");
+    partial.cases.insert(
+        "gone/from/catalogue".into(),
+        base.cases["handshake/key/empty"].clone(),
+    );
+    let diff = baseline::compare(&partial, &good, &known);
+    assert_eq!(diff.new.len(), 1);
+    assert_eq!(diff.removed, ["gone/from/catalogue"]);
+    assert!(diff.matches(false));
+    assert!(!diff.matches(true));
+
+    // Updating keeps entries of cases that did not run and drops removed ones.
+    let updated = Baseline::updated(Some(&partial), &good, &known, &meta);
+    assert!(!updated.cases.contains_key("gone/from/catalogue"));
+    assert_eq!(updated.cases.len(), CASES.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junit_skips_failures_the_baseline_pins() {
+    let (catalog, bad, meta) =
+        fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    let base = Baseline::updated(None, &bad, &known, &meta);
+    let plain = report::junit::render(&bad, &meta, &catalog.files, None);
+    let pinned = report::junit::render(&bad, &meta, &catalog.files, Some(&base));
+    assert!(plain.contains("failures=\"5\""), "{plain}");
+    assert!(pinned.contains("failures=\"0\""), "{pinned}");
+    assert!(
+        pinned.contains("known deviation (pinned in the baseline)"),
+        "{pinned}"
+    );
+}
+
+fn chromium() -> Option<String> {
+    if let Ok(p) = std::env::var("WSPROBE_CHROMIUM") {
+        return Some(p);
+    }
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .map(str::to_string)
+}
+
+/// Load `page` headless; returns the DOM after scripts ran and the console lines.
+fn load_in_browser(browser: &str, page: &Path, fragment: &str) -> (String, Vec<String>) {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .expect("chromium runs");
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_report_loads_in_chromium_with_the_right_counts() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("WSPROBE_SKIP_BROWSER").is_some() {
+            eprintln!("WSPROBE_SKIP_BROWSER set: HTML report not loaded in a browser");
+            return;
+        }
+        panic!("no Chromium: install it (Debian: apt-get install chromium), set WSPROBE_CHROMIUM, or WSPROBE_SKIP_BROWSER=1");
+    };
+    let (catalog, report, meta) =
+        fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let dir = std::env::temp_dir().join(format!("wsprobe-html-{}", std::process::id()));
+    let written = report::write_dir(&dir, &report, &meta, &catalog.files, None).unwrap();
+    // results, junit, html, the Autobahn index and framing/reserved-bits/rsv3-on-text as Autobahn 3.1.
+    assert_eq!(written.len(), 5, "{written:?}");
+    let page = dir.join("index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "no external assets"
+    );
+
+    let (dom, console) = load_in_browser(&browser, &page, "");
+    assert!(console.is_empty(), "console output: {console:?}");
+    assert!(
+        dom.contains(&format!("data-rendered=\"{}\"", CASES.len())),
+        "{dom}"
+    );
+    assert!(
+        dom.contains(&format!("data-shown=\"{}\"", CASES.len())),
+        "{dom}"
+    );
+    let fails = report.count(wsprobe::judge::Verdict::Fail);
+    assert_eq!(fails, 5);
+    assert!(
+        dom.contains(&format!(
+            "<span class=\"badge fail\">FAIL</span> {fails} </label>"
+        )),
+        "FAIL toggle shows {fails}: {dom}"
+    );
+
+    // A #case= link opens that case's panel with the RFC text and the wire log.
+    let (dom, console) = load_in_browser(&browser, &page, "#case=handshake/key/empty");
+    assert!(console.is_empty(), "console output: {console:?}");
+    assert!(dom.contains("Wire log ("), "{dom}");
+    assert!(dom.contains("HTTP request ("), "{dom}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
