@@ -49,3 +49,7 @@ NODE_PATH="$node_dir/node_modules" against node-ws "node ci/servers/node_ws_echo
 # One page comparing the three.
 "$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws} \
   -o target/third-party/matrix.html
+
+# The JUnit files must read back, in an independent JUnit reader, as what results.json says.
+"$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==5.0.3"
+"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws}
