@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod case;
 pub mod cli;
 pub mod event;
+pub mod fuzz;
 pub mod handshake;
 pub mod judge;
 pub mod report;

@@ -210,7 +210,7 @@ pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
 
 /// Whether the server still takes connections: a 101 and, on an echo server,
 /// a message back. Protocol violations do not count here; the cases report them.
-async fn alive(opts: &RunOptions, echo: bool) -> Result<(), String> {
+pub async fn alive(opts: &RunOptions, echo: bool) -> Result<(), String> {
     let case = liveness_case(echo);
     let mut last = String::new();
     // Two tries: a server that is merely busy gets a second chance.

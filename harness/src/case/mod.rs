@@ -3,6 +3,7 @@
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod write;
 
 pub use load::{load_dir, Catalog, CatalogError};
 pub use model::*;

@@ -411,6 +411,9 @@ pub enum Item {
     /// Any number of pongs, including none (section 5.5.3 lets a server
     /// answer only the most recent of several pings).
     AnyPongs,
+    /// Anything at all, including nothing: for generated cases whose client
+    /// resets the connection, where what the server managed to send is luck.
+    Anything,
     /// The same item several times in a row.
     Repeat(RepeatItem),
 }

@@ -34,6 +34,37 @@ pub enum Command {
     /// Build reports from earlier runs.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Send generated sequences to a server; minimise each distinct failure
+    /// and write it to findings/ as a YAML case (replay with `run --case-file`).
+    Fuzz(FuzzArgs),
+}
+
+/// `wsprobe fuzz`.
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The server under test, e.g. ws://127.0.0.1:9001/.
+    pub url: String,
+    /// Seed of the input stream (default: from the clock; printed either way).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop after this many sequences.
+    #[arg(long, conflicts_with = "duration")]
+    pub iterations: Option<u64>,
+    /// Stop after this long, e.g. 60s or 10m (default: 60s unless --iterations).
+    #[arg(long, value_name = "DUR")]
+    pub duration: Option<String>,
+    /// Sequences in flight (default: 16 per core, 16 to 128).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Where findings are written.
+    #[arg(long, value_name = "DIR", default_value = "findings")]
+    pub findings: PathBuf,
+    /// Candidate runs allowed when minimising one finding.
+    #[arg(long, default_value_t = 200)]
+    pub minimise_budget: usize,
+    /// Time budget per sequence.
+    #[arg(long, value_name = "DUR", default_value = "5s")]
+    pub timeout: String,
 }
 
 /// `wsprobe report ...`.
@@ -60,6 +91,9 @@ pub struct CatalogArgs {
     /// Load the catalogue from this directory instead of the built-in copy.
     #[arg(long, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
+    /// Run the cases of these YAML files only (for example fuzz findings); repeatable.
+    #[arg(long = "case-file", value_name = "FILE", conflicts_with = "catalog")]
+    pub case_files: Vec<PathBuf>,
 }
 
 /// Which cases and how to run them.

@@ -295,6 +295,7 @@ enum Want<'a> {
     Pong(Vec<u8>),
     Mark(&'a str),
     AnyPongs,
+    Anything,
 }
 
 fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
@@ -313,6 +314,7 @@ fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
             Item::Pong(p) => out.push(Want::Pong(p.bytes())),
             Item::Mark(m) => out.push(Want::Mark(m)),
             Item::AnyPongs => out.push(Want::AnyPongs),
+            Item::Anything => out.push(Want::Anything),
             Item::Repeat(r) => {
                 let mut one = Vec::new();
                 compile(std::slice::from_ref(&*r.item), &mut one);
@@ -334,6 +336,9 @@ fn wants_match(wants: &[Want], got: &[Obs]) -> bool {
     let mut w = 0;
     let mut g = 0;
     while w < wants.len() {
+        if let Want::Anything = wants[w] {
+            return (g..=got.len()).any(|i| wants_match(&wants[w + 1..], &got[i..]));
+        }
         if let Want::AnyPongs = wants[w] {
             // Zero or more pongs, then the rest (the only place that backtracks).
             let rest = &wants[w + 1..];
@@ -420,6 +425,7 @@ fn describe_items(items: &[Item]) -> String {
             Item::Pong(p) => format!("pong {}", p.describe()),
             Item::Mark(m) => format!("[mark {m}]"),
             Item::AnyPongs => "any pongs".into(),
+            Item::Anything => "anything".into(),
             Item::Repeat(r) => format!(
                 "{} × {}",
                 r.count,

@@ -199,8 +199,10 @@ async fn run_inner(
         });
         bytes.extend_from_slice(&hs.append_hex);
     }
-    let hs_by = deadline.min(Instant::now() + opts.handshake_timeout);
-    match deliver(&stream, &bytes, &hs.delivery, hs_by).await {
+    // A request written slowly on purpose is bounded by the case budget; the
+    // handshake timeout is for the server's answer, once the request is out
+    // (under load, 150 one-byte writes can take longer than it).
+    match deliver(&stream, &bytes, &hs.delivery, deadline).await {
         Ok(Delivered::Rst) => {
             // The case reset the connection in the middle of its own request.
             shared.push(Event::Abort);
@@ -212,6 +214,7 @@ async fn run_inner(
             message: e.to_string(),
         }),
     }
+    let hs_by = deadline.min(Instant::now() + opts.handshake_timeout);
     let (leftover, upgraded) = match read_response(&stream, opts, &offer, shared, hs_by).await {
         Some(x) => x,
         None => return None,

@@ -1,0 +1,187 @@
+//! The live fuzzer and its oracle: generated cases are ordinary catalogue
+//! cases (they round-trip through YAML), correct servers give no findings,
+//! and every planted fault is found within a bounded number of iterations
+//! with a fixed seed, minimised, and replays from its YAML file to the same
+//! failure.
+
+use wsprobe::case::{load, write};
+use wsprobe::fuzz::live::{fuzz, generate, signature, FuzzOptions, FuzzReport};
+use wsprobe::fuzz::to_case;
+use wsprobe::judge::{judge, Verdict};
+use wsprobe::run;
+use wsprobe::runner::{run_case, RunOptions};
+use wsprobe::servers::{self, Fault, ServerKind};
+use wsprobe::target::Target;
+
+/// The fuzz tests load both cores; one at a time keeps timing out of the verdicts.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[test]
+fn generated_cases_round_trip_through_yaml() {
+    for i in 0..3000 {
+        let seq = generate(42, i);
+        let case = to_case(&seq, &format!("fuzz/{i}"));
+        let text = write::file("fuzz", "generated", std::slice::from_ref(&case));
+        let (_, back) = load::load_file("gen.yaml", &text)
+            .unwrap_or_else(|e| panic!("iteration {i}: {e}\n{text}"));
+        assert_eq!(
+            write::case_value(&back[0]),
+            write::case_value(&case),
+            "iteration {i}"
+        );
+    }
+}
+
+#[test]
+fn the_input_stream_depends_only_on_the_seed() {
+    let run = |seed| (0..20).map(|i| generate(seed, i)).collect::<Vec<_>>();
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+    // Inputs are not wasted on empty conversations.
+    let empty = (0..1000).filter(|&i| generate(7, i).ops.is_empty()).count();
+    assert!(empty < 50, "{empty} empty sequences in 1000");
+}
+
+async fn fuzz_against(
+    kind: ServerKind,
+    iterations: u64,
+    dir: Option<&std::path::Path>,
+) -> (FuzzReport, RunOptions) {
+    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    opts.case_timeout = std::time::Duration::from_secs(5);
+    let caps = run::probe(&opts).await.unwrap();
+    let fo = FuzzOptions {
+        seed: 1,
+        iterations: Some(iterations),
+        duration: None,
+        jobs: 32,
+        findings_dir: dir.map(|d| d.to_path_buf()),
+        minimise_budget: 100,
+    };
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    (fuzz(&opts, caps, &fo, rx, |_, _| {}).await, opts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn correct_servers_give_no_findings() {
+    let _one = SERIAL.lock().await;
+    for kind in [
+        ServerKind::Tungstenite,
+        ServerKind::Faulty(Default::default()),
+    ] {
+        let (report, _) = fuzz_against(kind.clone(), 2000, None).await;
+        let sigs: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| (f.signature.clone(), f.iteration))
+            .collect();
+        assert!(sigs.is_empty(), "{kind:?}: {sigs:?}");
+        assert_eq!(report.iterations, 2000);
+    }
+}
+
+/// Each planted fault, the signature it must produce, and how many iterations
+/// seed 1 may take (measured, with headroom).
+const PLANTED: &[(Fault, &str, u64)] = &[
+    (
+        Fault::IgnoreRsv,
+        "accepts-ReservedBitsWithoutExtension",
+        1200,
+    ),
+    (
+        Fault::EchoInvalidUtf8,
+        "server-sends-InvalidUtf8InText",
+        400,
+    ),
+    (Fault::MaskFrames, "server-sends-MaskedFrameFromServer", 100),
+    (
+        Fault::AcceptAnyHandshake,
+        "accepts-bad-handshake-Version",
+        100,
+    ),
+    (Fault::LenientControl, "accepts-ControlFrameTooLong", 500),
+    (Fault::IgnoreReservedOpcodes, "accepts-ReservedOpcode", 100),
+    (
+        Fault::LenientFragmentation,
+        "accepts-UnexpectedContinuation",
+        200,
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_faults_are_found_minimised_and_replay() {
+    let _one = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("wsprobe-fuzz-{}", std::process::id()));
+    for &(fault, want, bound) in PLANTED {
+        let _ = std::fs::remove_dir_all(&dir);
+        let kind = ServerKind::Faulty([fault].into_iter().collect());
+        let (report, opts) = fuzz_against(kind, bound, Some(&dir)).await;
+        let found = report
+            .findings
+            .iter()
+            .find(|f| f.signature == want)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{fault:?}: {want} not found in {bound} iterations; got {:?}",
+                    report.hits
+                )
+            });
+        assert!(found.ops_after <= found.ops_before);
+        // The written file replays, as a catalogue case, to the same failure.
+        let path = found.file.as_ref().expect("finding written");
+        let text = std::fs::read_to_string(path).unwrap();
+        let (_, cases) = load::load_file(&path.display().to_string(), &text).unwrap();
+        let events = run_case(&cases[0], &opts).await;
+        let j = judge(&cases[0], &events);
+        assert_eq!(
+            j.verdict,
+            Verdict::Fail,
+            "{fault:?} replay: {}",
+            j.behavior_reason
+        );
+        assert_eq!(
+            signature(&found.sequence, &events, &j, false).as_deref(),
+            Some(want),
+            "{fault:?} replay signature"
+        );
+        eprintln!(
+            "{fault:?}: {want} first at iteration {}, minimised {} -> {} operations",
+            found.iteration, found.ops_before, found.ops_after
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_is_reported_with_its_suspects() {
+    let _one = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("wsprobe-fuzz-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let kind = ServerKind::Faulty([Fault::CrashOnReservedOpcode].into_iter().collect());
+    let (report, _) = fuzz_against(kind, 3000, Some(&dir)).await;
+    assert!(report.target_down, "{:?}", report.hits);
+    let crash = report
+        .findings
+        .iter()
+        .find(|f| f.signature == "crash")
+        .expect("crash finding");
+    let text = std::fs::read_to_string(crash.file.as_ref().unwrap()).unwrap();
+    let (_, cases) = load::load_file("crash.yaml", &text).unwrap();
+    // Replayed one by one against fresh servers, one of them brings the server down.
+    let mut culprits = 0;
+    for case in &cases {
+        let kind = ServerKind::Faulty([Fault::CrashOnReservedOpcode].into_iter().collect());
+        let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+        let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+        run_case(case, &opts).await;
+        if run::alive(&opts, true).await.is_err() {
+            culprits += 1;
+        }
+    }
+    assert!(
+        culprits >= 1,
+        "no case in the crash file crashes the server:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
