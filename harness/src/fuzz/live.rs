@@ -121,10 +121,7 @@ pub fn generate(seed: u64, i: u64) -> Sequence {
 }
 
 fn variant(debug: &str) -> &str {
-    debug
-        .split([' ', '{', '('])
-        .next()
-        .unwrap_or(debug)
+    debug.split([' ', '{', '(']).next().unwrap_or(debug)
 }
 
 /// What kind of failure this is, independent of payload details, so two

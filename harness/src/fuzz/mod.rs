@@ -8,5 +8,5 @@ pub mod live;
 pub mod oracle;
 pub mod sequence;
 
-pub use oracle::{obligation, to_case, Obligation};
+pub use oracle::{obligation, steps_wire_bytes, to_case, wire_bytes, Obligation};
 pub use sequence::Sequence;

@@ -129,6 +129,31 @@ fn complete_prefix(bytes: &[u8]) -> usize {
     end
 }
 
+/// Everything the client writes for `seq`, handshake request included, as
+/// one byte string (pauses and delivery splits dropped; nothing after a
+/// shutdown or reset): the input for in-process server fuzzing.
+pub fn wire_bytes(seq: &Sequence) -> Vec<u8> {
+    steps_wire_bytes(&seq.steps())
+}
+
+/// The same for any case's steps (a standard handshake when the case has
+/// none): seeds for the fuzz targets come from the catalogue this way.
+pub fn steps_wire_bytes(steps: &[Step]) -> Vec<u8> {
+    let opts = crate::runner::RunOptions::new(
+        crate::target::Target::parse("ws://localhost/").expect("a valid URL"),
+    );
+    let hs = match steps.first() {
+        Some(Step::Handshake(h)) => h.clone(),
+        _ => Default::default(),
+    };
+    let mut out = crate::runner::build_request(&hs, &opts).0.encode();
+    out.extend_from_slice(&hs.append_hex);
+    for (_, bytes) in client_chunks(steps).0 {
+        out.extend(bytes);
+    }
+    out
+}
+
 /// Whether the runner sends this step as the start of the closing handshake
 /// (its rule: a close step, or a single close frame with a plain header),
 /// and its bytes start a frame.
