@@ -428,6 +428,12 @@ async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
                 .map_or(String::new(), |p| format!("\n    -> {}", p.display()))
         );
     }
+    if report.unconfirmed > 0 {
+        println!(
+            "{} failing sequences did not fail again when rerun (timing or load); not reported",
+            report.unconfirmed
+        );
+    }
     if report.target_down {
         println!("the target stopped answering; fuzzing stopped");
     }

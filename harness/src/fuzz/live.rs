@@ -76,6 +76,8 @@ pub struct FuzzReport {
     pub elapsed: Duration,
     /// The target went down and stayed down.
     pub target_down: bool,
+    /// Failures that did not happen again when the sequence was rerun.
+    pub unconfirmed: u64,
 }
 
 impl FuzzReport {
@@ -369,6 +371,16 @@ pub async fn fuzz(
                     if alive(&opts, caps.echo).await.is_err() {
                         report.target_down = true;
                         stopped = true;
+                    }
+                }
+                // A finding must reproduce: a failure that a second run does
+                // not show (a timeout under load, say) is counted, not reported.
+                if !report.target_down && sig != "crash" {
+                    let again = sig_of(&seq, &opts, caps).await;
+                    if again.as_deref() != Some(sig.as_str()) {
+                        report.unconfirmed += 1;
+                        progress(report.iterations, report.findings.len());
+                        continue;
                     }
                 }
                 let small = if report.target_down {
