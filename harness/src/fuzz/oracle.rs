@@ -13,12 +13,11 @@
 //! answered (a server that stops responding has hung).
 
 use crate::case::{
-    Case, Class, CloseExpect, Closer, End, FrameStep, Grade, HandshakeOutcome, Item, Level,
-    MaskSpec, Need, Opcode, Outcome, Payload, Source, Step,
+    Case, Class, CloseExpect, Closer, End, Grade, HandshakeOutcome, Item, Level, Need, Outcome,
+    Payload, Source, Step,
 };
 use crate::runner::build;
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
-use crate::wire::writer::LengthForm;
 use crate::wire::Violation;
 
 use super::sequence::{Op, Sequence};
@@ -461,29 +460,19 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
             "When an endpoint is to _Fail the WebSocket Connection_, ... An endpoint MUST NOT continue to attempt to process data (including a responding Close frame) from the remote endpoint after being instructed to _Fail the WebSocket Connection_.",
             vec![v.rfc_section().to_string(), "7.1.7".to_string()],
         )
-    } else if let (Some(code), false) = (ob.client_close, ob.close_step) {
-        // A close that wsprobe did not send as one (raw bytes, or the tail
-        // of a lying frame): from the wire the server closes first.
-        (
-            Class::MustAccept,
-            vec![outcome(Grade::Pass, receive(&ob, false), End::Fail)],
-            Some(CloseExpect {
-                by: Closer::Server,
-                codes: vec![code.unwrap_or(1000)],
-                drop_ok: false,
-                other_codes: Grade::Informational,
-                other_codes_note: Some("the reply code is not fixed by RFC 6455 5.5.1".into()),
-                informational: false,
-            }),
-            "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint MUST send a Close frame in response.",
-            vec!["5.5.1".to_string()],
-        )
     } else if let Some(code) = ob.client_close {
+        // A close wsprobe did not send as one (raw bytes, or the tail of a
+        // lying frame) looks, on the wire, like the server closing first.
+        let (end, by) = if ob.close_step {
+            (End::Open, Closer::Client)
+        } else {
+            (End::Fail, Closer::Server)
+        };
         (
             Class::MustAccept,
-            vec![outcome(Grade::Pass, receive(&ob, false), End::Open)],
+            vec![outcome(Grade::Pass, receive(&ob, false), end)],
             Some(CloseExpect {
-                by: Closer::Client,
+                by,
                 codes: vec![code.unwrap_or(1000)],
                 drop_ok: false,
                 other_codes: Grade::Informational,
@@ -507,16 +496,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
         )
     } else {
         // Still open and nothing wrong: the server must still answer.
-        steps.push(Step::Send(FrameStep {
-            opcode: Opcode(9),
-            fin: true,
-            rsv: 0,
-            mask: MaskSpec::Random,
-            length: LengthForm::Minimal,
-            declared_len: None,
-            payload: Payload::Text(ALIVE.into()),
-            delivery: Default::default(),
-        }));
+        steps.push(super::sequence::ping_step(Payload::Text(ALIVE.into())));
         steps.push(Step::Expect(crate::case::ExpectStep {
             messages: ob.echoes.len(),
             pongs: 1,

@@ -298,6 +298,20 @@ impl PayloadKind {
     }
 }
 
+/// A well-formed, masked ping.
+pub fn ping_step(payload: Payload) -> Step {
+    Step::Send(FrameStep {
+        opcode: Opcode(9),
+        fin: true,
+        rsv: 0,
+        mask: MaskSpec::Random,
+        length: LengthForm::Minimal,
+        declared_len: None,
+        payload,
+        delivery: Delivery::default(),
+    })
+}
+
 fn close_code(c: CloseCode) -> Option<u16> {
     match c {
         CloseCode::None => None,
@@ -399,16 +413,7 @@ impl Sequence {
                         delivery: Delivery::default(),
                     })
                 }
-                Op::Ping(p) => Step::Send(FrameStep {
-                    opcode: Opcode(9),
-                    fin: true,
-                    rsv: 0,
-                    mask: MaskSpec::Random,
-                    length: LengthForm::Minimal,
-                    declared_len: None,
-                    payload: p.payload_max(125),
-                    delivery: Delivery::default(),
-                }),
+                Op::Ping(p) => ping_step(p.payload_max(125)),
                 Op::Raw(b) => Step::SendRaw(RawStep {
                     hex: b[..b.len().min(MAX_RAW)].to_vec(),
                     delivery: Delivery::default(),
