@@ -26,7 +26,8 @@ pub struct Entry {
     /// The close-handling verdict, when the case grades it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close: Option<Verdict>,
-    /// The code of the server's close frame, if it sent one with a code.
+    /// The code of the server's close frame, if it sent one with a code and
+    /// the case grades the close (not for informational or ungraded closes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<u16>,
     /// Why this target deviates, written by a person; kept by
@@ -47,11 +48,18 @@ impl Entry {
             Event::Close { code, .. } => Some(*code),
             _ => None,
         });
+        // The code is pinned only where the close is graded: where RFC 6455
+        // leaves the close open (informational), it may differ run to run
+        // (a close frame or none, depending on who is faster).
+        let graded = r
+            .judgement
+            .close
+            .is_some_and(|c| c != Verdict::Informational);
         Entry {
             verdict: r.judgement.verdict,
             behavior: r.judgement.behavior,
             close: r.judgement.close,
-            code: code.flatten(),
+            code: code.flatten().filter(|_| graded),
             reason: None,
         }
     }
@@ -173,7 +181,10 @@ impl Baseline {
             .unwrap_or_default();
         for r in &report.results {
             let mut now = Entry::of(r);
-            if let Some(old) = cases.get(&r.case.id).filter(|o| o.pinned() == now.pinned()) {
+            let same_verdicts = |o: &&Entry| {
+                (o.verdict, o.behavior, o.close) == (now.verdict, now.behavior, now.close)
+            };
+            if let Some(old) = cases.get(&r.case.id).filter(same_verdicts) {
                 now.reason = old.reason.clone();
             }
             cases.insert(r.case.id.clone(), now);
