@@ -15,35 +15,130 @@ use crate::event::Event;
 use crate::judge::Verdict;
 use crate::run::{CaseResult, RunReport};
 
+/// One pinned value, or the several a racy server is known to produce
+/// (`verdict: [pass, non-strict]`): a run matches when it gets any of them.
+/// Written by a person with a `reason`; `--update-baseline` keeps it while
+/// runs stay inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnyOf<T>(pub Vec<T>);
+
+impl<T: PartialEq + Copy> AnyOf<T> {
+    fn one(v: T) -> AnyOf<T> {
+        AnyOf(vec![v])
+    }
+
+    /// Whether `v` is one of the pinned values.
+    pub fn admits(&self, v: T) -> bool {
+        self.0.contains(&v)
+    }
+}
+
+impl<T: Serialize> Serialize for AnyOf<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for AnyOf<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum, so a bad value keeps the
+        // inner type's message ("unknown variant `great`") and its line.
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = AnyOf<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(serde::de::value::StrDeserializer::<E>::new(v))
+                    .map(|v| AnyOf(vec![v]))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                T::deserialize(serde::de::value::U64Deserializer::<E>::new(v))
+                    .map(|v| AnyOf(vec![v]))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::deserialize(serde::de::value::I64Deserializer::<E>::new(v))
+                    .map(|v| AnyOf(vec![v]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = a.next_element()? {
+                    out.push(v);
+                }
+                if out.is_empty() {
+                    return Err(serde::de::Error::invalid_length(0, &"at least one value"));
+                }
+                Ok(AnyOf(out))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<T: Copy> AnyOf<T> {
+    fn render(&self, f: impl Fn(T) -> String) -> String {
+        match self.0.as_slice() {
+            [one] => f(*one),
+            many => format!(
+                "[{}]",
+                many.iter().map(|v| f(*v)).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
+    fn describe(&self, f: impl Fn(T) -> String) -> String {
+        self.0
+            .iter()
+            .map(|v| f(*v))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
 /// What a baseline pins for one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// The case verdict.
-    pub verdict: Verdict,
+    pub verdict: AnyOf<Verdict>,
     /// The behaviour verdict.
-    pub behavior: Verdict,
+    pub behavior: AnyOf<Verdict>,
     /// The close-handling verdict, when the case grades it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub close: Option<Verdict>,
+    pub close: Option<AnyOf<Verdict>>,
     /// The code of the server's close frame, if it sent one with a code and
     /// the case grades the close (not for informational or ungraded closes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<u16>,
+    pub code: Option<AnyOf<u16>>,
     /// Why this target deviates, written by a person; kept by
     /// `--update-baseline` while the verdicts stay the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-impl Entry {
-    /// Everything compared (the reason is commentary).
-    pub fn pinned(&self) -> (Verdict, Verdict, Option<Verdict>, Option<u16>) {
-        (self.verdict, self.behavior, self.close, self.code)
-    }
+/// What one run of a case got, as a baseline compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observed {
+    /// The case verdict.
+    pub verdict: Verdict,
+    /// The behaviour verdict.
+    pub behavior: Verdict,
+    /// The close verdict, when graded.
+    pub close: Option<Verdict>,
+    /// The server's close code, when the close is graded.
+    pub code: Option<u16>,
+}
 
-    /// The entry for a finished case.
-    pub fn of(r: &CaseResult) -> Entry {
+impl Observed {
+    /// What a finished case got.
+    pub fn of(r: &CaseResult) -> Observed {
         let code = r.events.iter().find_map(|e| match &e.event {
             Event::Close { code, .. } => Some(*code),
             _ => None,
@@ -55,26 +150,58 @@ impl Entry {
             .judgement
             .close
             .is_some_and(|c| c != Verdict::Informational);
-        Entry {
+        Observed {
             verdict: r.judgement.verdict,
             behavior: r.judgement.behavior,
             close: r.judgement.close,
             code: code.flatten().filter(|_| graded),
+        }
+    }
+}
+
+fn admits_opt<T: PartialEq + Copy>(pinned: &Option<AnyOf<T>>, v: Option<T>) -> bool {
+    match (pinned, v) {
+        (None, None) => true,
+        (Some(p), Some(v)) => p.admits(v),
+        _ => false,
+    }
+}
+
+impl Entry {
+    /// The entry pinning exactly what a run got.
+    pub fn of(o: Observed) -> Entry {
+        Entry {
+            verdict: AnyOf::one(o.verdict),
+            behavior: AnyOf::one(o.behavior),
+            close: o.close.map(AnyOf::one),
+            code: o.code.map(AnyOf::one),
             reason: None,
         }
     }
 
+    /// Whether a run's result is one this entry allows.
+    pub fn admits(&self, o: Observed) -> bool {
+        self.admits_verdicts(o) && admits_opt(&self.code, o.code)
+    }
+
+    fn admits_verdicts(&self, o: Observed) -> bool {
+        self.verdict.admits(o.verdict)
+            && self.behavior.admits(o.behavior)
+            && admits_opt(&self.close, o.close)
+    }
+
     fn describe(&self) -> String {
-        let mut s = self.verdict.key().to_string();
+        let key = |v: Verdict| v.key().to_string();
+        let mut s = self.verdict.describe(key);
         if self.behavior != self.verdict {
-            let _ = write!(s, ", behaviour {}", self.behavior.key());
+            let _ = write!(s, ", behaviour {}", self.behavior.describe(key));
         }
-        if let Some(c) = self.close.filter(|&c| c != self.verdict) {
-            let _ = write!(s, ", close {}", c.key());
+        if let Some(c) = self.close.as_ref().filter(|&c| *c != self.verdict) {
+            let _ = write!(s, ", close {}", c.describe(key));
         }
-        match self.code {
+        match &self.code {
             Some(c) => {
-                let _ = write!(s, ", code {c}");
+                let _ = write!(s, ", code {}", c.describe(|c| c.to_string()));
             }
             None => s.push_str(", no close code"),
         }
@@ -140,18 +267,19 @@ impl Baseline {
         let _ = writeln!(out, "agent: {}", yaml_str(&self.agent));
         out.push_str("cases:\n");
         for (id, e) in &self.cases {
+            let key = |v: Verdict| v.key().to_string();
             let _ = write!(
                 out,
                 "  {}: {{verdict: {}, behavior: {}",
                 yaml_str(id),
-                e.verdict.key(),
-                e.behavior.key()
+                e.verdict.render(key),
+                e.behavior.render(key)
             );
-            if let Some(c) = e.close {
-                let _ = write!(out, ", close: {}", c.key());
+            if let Some(c) = &e.close {
+                let _ = write!(out, ", close: {}", c.render(key));
             }
-            if let Some(c) = e.code {
-                let _ = write!(out, ", code: {c}");
+            if let Some(c) = &e.code {
+                let _ = write!(out, ", code: {}", c.render(|c| c.to_string()));
             }
             if let Some(r) = &e.reason {
                 let _ = write!(out, ", reason: {}", yaml_str(r));
@@ -180,11 +308,15 @@ impl Baseline {
             })
             .unwrap_or_default();
         for r in &report.results {
-            let mut now = Entry::of(r);
-            let same_verdicts = |o: &&Entry| {
-                (o.verdict, o.behavior, o.close) == (now.verdict, now.behavior, now.close)
-            };
-            if let Some(old) = cases.get(&r.case.id).filter(same_verdicts) {
+            let got = Observed::of(r);
+            let old = cases.get(&r.case.id);
+            // An entry the run stays inside is kept whole: its alternatives
+            // and reason were written by a person.
+            if old.is_some_and(|o| o.admits(got)) {
+                continue;
+            }
+            let mut now = Entry::of(got);
+            if let Some(old) = old.filter(|o| o.admits_verdicts(got)) {
                 now.reason = old.reason.clone();
             }
             cases.insert(r.case.id.clone(), now);
@@ -301,23 +433,25 @@ impl Diff {
 pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>) -> Diff {
     let mut diff = Diff::default();
     for r in &report.results {
-        let now = Entry::of(r);
+        let got = Observed::of(r);
         let Some(was) = baseline.cases.get(&r.case.id).cloned() else {
-            diff.new.push((r.case.id.clone(), now));
+            diff.new.push((r.case.id.clone(), Entry::of(got)));
             continue;
         };
-        if was.pinned() == now.pinned() {
+        if was.admits(got) {
             continue;
         }
-        let (a, b) = (was.verdict.severity(), now.verdict.severity());
+        let severities = was.verdict.0.iter().map(|v| v.severity());
+        let (best, worst) = (severities.clone().min(), severities.max());
+        let b = got.verdict.severity();
         let change = Change {
             id: r.case.id.clone(),
             was,
-            now,
+            now: Entry::of(got),
         };
-        if b > a {
+        if worst.is_some_and(|w| b > w) {
             diff.regressions.push(change);
-        } else if b < a {
+        } else if best.is_some_and(|w| b < w) {
             diff.improvements.push(change);
         } else {
             diff.changed.push(change);
@@ -345,13 +479,12 @@ mod tests {
     use super::*;
 
     fn entry(v: Verdict, code: Option<u16>) -> Entry {
-        Entry {
+        Entry::of(Observed {
             verdict: v,
             behavior: v,
             close: Some(Verdict::Pass),
             code,
-            reason: None,
-        }
+        })
     }
 
     #[test]

@@ -287,3 +287,97 @@ fn interrupted_run_prints_what_finished() {
     assert!(dir.join("junit.xml").is_file() && dir.join("index.html").is_file());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `wsprobe serve` in its own process on a free port; killed on drop.
+struct Server(std::process::Child, u16);
+
+impl Server {
+    fn start(faults: &[&str]) -> Server {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let mut args = vec!["serve".to_string(), "--port".into(), port.to_string()];
+        for f in faults {
+            args.extend(["--fault".to_string(), f.to_string()]);
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned before waiting, so a panic below still kills it.
+        let server = Server(child, port);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("wsprobe serve did not listen on {port}");
+    }
+
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/", self.1)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn fuzz_finds_a_planted_fault_and_the_finding_replays() {
+    let dir = temp_dir("fuzz");
+    let findings = dir.join("findings");
+    let faulty = Server::start(&["accept-unmasked"]);
+    let fuzz = |url: &str, iterations: &str| {
+        wsprobe(&[
+            "fuzz",
+            url,
+            "--seed",
+            "1",
+            "--iterations",
+            iterations,
+            "--jobs",
+            "8",
+            "--findings",
+            findings.to_str().unwrap(),
+        ])
+    };
+    // Only mutated catalogue cases reach an unmasked frame this early.
+    let out = fuzz(&faulty.url(), "1500");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("wsprobe fuzz: seed 1, 8 jobs, ")
+            && text(&out.stderr).contains(" catalogue seeds, target ws://127.0.0.1:"),
+        "the seed and the catalogue seeds are printed: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1500 sequences in ") && stdout.contains("/s), seed 1: "),
+        "{stdout}"
+    );
+    let file = findings.join("accepts-unmaskedframefromclient.yaml");
+    assert!(
+        stdout.contains("accepts-UnmaskedFrameFromClient") && file.is_file(),
+        "{stdout}"
+    );
+    // The finding is an ordinary case file: it fails against the faulty server ...
+    let replay = |url: &str| wsprobe(&["run", url, "--case-file", file.to_str().unwrap()]);
+    let out = replay(&faulty.url());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("FAIL       fuzz/accepts-unmaskedframefromclient"));
+    // ... and passes against a correct one, as does fuzzing it.
+    let good = Server::start(&[]);
+    let out = replay(&good.url());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = fuzz(&good.url(), "500");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(": 0 distinct findings"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -161,6 +161,61 @@ async fn baseline_catches_regressions_improvements_and_new_cases() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baseline_alternatives_admit_either_outcome_of_a_racy_case() {
+    let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;
+    let (_, bad, _) = fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    let base = Baseline::updated(None, &good, &known, &meta).render();
+    let pinned_line = base
+        .lines()
+        .find(|l| l.starts_with("  handshake/key/empty:"))
+        .expect("the case is pinned")
+        .to_string();
+    // A person widens one entry by hand, as for a server whose outcome is a race.
+    let racy = "  handshake/key/empty: {verdict: [pass, fail], behavior: [pass, fail], \
+                reason: \"who wins, echo or close\"}";
+    let text = base.replace(&pinned_line, racy);
+    let widened = Baseline::parse("b.yaml", &text).expect("lists parse");
+    assert!(widened.render().contains(racy), "{}", widened.render());
+
+    let diff = baseline::compare(&widened, &bad, &known);
+    let regressed: Vec<&str> = diff.regressions.iter().map(|c| c.id.as_str()).collect();
+    assert!(!regressed.contains(&"handshake/key/empty"), "{regressed:?}");
+    assert_eq!(regressed.len(), 4, "the other four still regress");
+    assert!(baseline::compare(&widened, &good, &known).matches(true));
+
+    // Updating from a run inside the alternatives keeps the entry as written.
+    let updated = Baseline::updated(Some(&widened), &bad, &known, &meta);
+    assert_eq!(
+        updated.cases["handshake/key/empty"],
+        widened.cases["handshake/key/empty"]
+    );
+
+    // An outcome outside them is still caught, and reported against the list.
+    let narrow =
+        "  handshake/key/empty: {verdict: [pass, non-strict], behavior: [pass, non-strict]}";
+    let narrowed = Baseline::parse("b.yaml", &base.replace(&pinned_line, narrow)).unwrap();
+    let diff = baseline::compare(&narrowed, &bad, &known);
+    let text = diff.render("b.yaml", false);
+    assert!(
+        text.contains("REGRESSION handshake/key/empty: pass or non-strict, no close code -> fail"),
+        "{text}"
+    );
+
+    // An empty list is an error naming the line.
+    let e = Baseline::parse(
+        "b.yaml",
+        &base.replace(
+            &pinned_line,
+            "  handshake/key/empty: {verdict: [], behavior: pass}",
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("at least one value"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn junit_skips_failures_the_baseline_pins() {
     let (catalog, bad, meta) =
         fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;

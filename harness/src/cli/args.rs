@@ -65,6 +65,14 @@ pub struct FuzzArgs {
     /// Time budget per sequence.
     #[arg(long, value_name = "DUR", default_value = "5s")]
     pub timeout: String,
+    /// Only cases whose id matches this glob (repeatable) seed the mutated inputs.
+    #[arg(long = "cases", value_name = "GLOB")]
+    pub cases: Vec<String>,
+    /// Random inputs only: no catalogue case is mutated.
+    #[arg(long)]
+    pub random_only: bool,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
 }
 
 /// `wsprobe report ...`.

@@ -366,6 +366,14 @@ async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
     });
+    // Seeds for mutation: the selected catalogue cases a sequence can express.
+    let seeds = if a.random_only {
+        Vec::new()
+    } else {
+        let catalog = load_catalog(&a.catalog)?;
+        let cases = select(&catalog.cases, &globs(&a.cases)?, &GlobSet::empty());
+        crate::fuzz::mutate::seeds(&cases)
+    };
     let caps = run::probe(&opts)
         .await
         .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;
@@ -376,10 +384,14 @@ async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
         jobs: a.jobs.unwrap_or_else(default_jobs).max(1),
         findings_dir: Some(a.findings.clone()),
         minimise_budget: a.minimise_budget,
+        seeds: std::sync::Arc::new(seeds),
     };
     eprintln!(
-        "wsprobe fuzz: seed {seed}, {} jobs, target {} (echo: {})",
-        fo.jobs, opts.target, caps.echo
+        "wsprobe fuzz: seed {seed}, {} jobs, {} catalogue seeds, target {} (echo: {})",
+        fo.jobs,
+        fo.seeds.len(),
+        opts.target,
+        caps.echo
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

@@ -5,11 +5,12 @@
 //!
 //! ```text
 //! seed ─► input bytes ─► Sequence ─► oracle::to_case ─► run_case ─► judge
+//!              (random, or a catalogue case mutated)
 //!                                                        │ fail / crash
 //!                                   findings/<sig>.yaml ◄─ minimise ◄─ new signature?
 //! ```
-//! Input `i` of a run depends only on the seed and `i`, so `--seed S` replays
-//! a run, and a finding's YAML file replays with `wsprobe run --case-file`.
+//! Input `i` of a run depends only on the seed, `i` and the catalogue cases
+//! given as seeds, so `--seed S` with the same selection replays a run, and a finding's YAML file replays with `wsprobe run --case-file`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,6 +43,16 @@ pub struct FuzzOptions {
     pub findings_dir: Option<PathBuf>,
     /// Candidate runs allowed per minimisation.
     pub minimise_budget: usize,
+    /// Catalogue cases as sequences (`mutate::seeds`): half the inputs are
+    /// one of these mutated; none, and every input is random.
+    pub seeds: Arc<Vec<Sequence>>,
+}
+
+impl FuzzOptions {
+    /// Input `i` of this run.
+    pub fn input(&self, i: u64) -> Sequence {
+        generate_from(self.seed, i, &self.seeds)
+    }
 }
 
 /// One distinct problem.
@@ -110,10 +121,21 @@ pub fn input_bytes(seed: u64, i: u64) -> Vec<u8> {
     out
 }
 
-/// Input `i` of seed `seed` as a sequence.
+/// Input `i` of seed `seed` as a random sequence.
 pub fn generate(seed: u64, i: u64) -> Sequence {
+    generate_from(seed, i, &[])
+}
+
+/// Input `i` of seed `seed`: with seeds, half the time one of them mutated.
+pub fn generate_from(seed: u64, i: u64, seeds: &[Sequence]) -> Sequence {
     let data = input_bytes(seed, i);
     let mut u = Unstructured::new(&data);
+    // No draw without seeds, so random-only streams stay as they were.
+    if !seeds.is_empty() && u.ratio(1, 2).unwrap_or(false) {
+        if let Ok(k) = u.choose_index(seeds.len()) {
+            return super::mutate::mutate(&seeds[k], &mut u).unwrap_or_else(|_| seeds[k].clone());
+        }
+    }
     let mut s = Sequence::arbitrary(&mut u).unwrap_or(Sequence {
         handshake: super::sequence::HandshakeKind::Standard,
         ops: Vec::new(),
@@ -152,15 +174,57 @@ pub fn signature(
     let ponged = obs.items.iter().any(|i| {
         matches!(i, crate::judge::Obs::Pong(p) if p.as_slice() == super::oracle::ALIVE.as_bytes())
     });
+    // A reset sequence owes nothing; a fail-fast point owes only what came before it.
+    let owed: &[(u8, Vec<u8>)] = if ob.reset && ob.decided_at.is_none() {
+        &[]
+    } else {
+        &ob.echoes
+    };
+    let enough = ob
+        .may_fail_after
+        .map_or(owed.len(), |m| m.0.min(owed.len()));
+    let echoes = echoes_owed(owed, enough, &obs.items);
+    // The client's own malformed close step: the server answers it rather than failing first.
+    let close_answer = ob
+        .violation
+        .as_ref()
+        .is_some_and(|v| super::oracle::in_close_frame(v) && ob.close_step);
+    // Whether the oracle lets the server end the connection first.
+    let may_end = ob.open_ended
+        || ob.reset
+        || ob.may_fail_after.is_some()
+        || (ob.violation.is_some() && !close_answer)
+        || (ob.client_close.is_some() && !ob.close_step);
+    let pongs = obs
+        .items
+        .iter()
+        .filter(|i| matches!(i, crate::judge::Obs::Pong(_)))
+        .count();
     let sig = if ob.refuse {
         format!(
             "accepts-bad-handshake-{}",
             variant(&format!("{:?}", seq.handshake))
         )
-    } else if let Some(v) = &ob.violation {
-        // Kept the connection open, or processed data it should have
-        // refused before failing: either way the violation was accepted.
+    } else if ob.pongs > 0 && pongs > ob.pings + usize::from(ponged) {
+        // More pongs than pings, and pongs sent: it answered a pong (5.5.3
+        // expects no reply).
+        "answers-pong".into()
+    } else if echoes == Owed::Wrong {
+        "wrong-echo".into()
+    } else if (echoes == Owed::Short && (obs.server_close.is_some() || obs.tcp_end.is_some()))
+        || (server_ended && !may_end)
+    {
+        // Failed on the valid data before whatever came next (perhaps after
+        // wsprobe's close was already on its way, so not first).
+        "fails-valid-data".into()
+    } else if let Some(v) = ob.violation.as_ref().filter(|_| !close_answer) {
+        // Echoed everything owed and then kept the connection open, or
+        // processed the data it should have refused.
         format!("accepts-{}", variant(&format!("{v:?}")))
+    } else if close_answer {
+        // A malformed close of wsprobe's own: any reply or a drop will do, so
+        // what failed is that none came.
+        "bad-close-reply".into()
     } else if ob.client_close.is_some() {
         "bad-close-reply".into()
     } else if j.behavior == Verdict::Pass {
@@ -173,6 +237,36 @@ pub fn signature(
         "wrong-echo".into()
     };
     Some(sig)
+}
+
+#[derive(PartialEq, Eq)]
+enum Owed {
+    /// Every owed echo came, in order (maybe followed by more).
+    Complete,
+    /// The messages that came are the first owed ones, and fewer than `enough`.
+    Short,
+    /// A message came that was not owed at that point.
+    Wrong,
+}
+
+fn echoes_owed(owed: &[(u8, Vec<u8>)], enough: usize, items: &[crate::judge::Obs]) -> Owed {
+    use sha2::{Digest, Sha256};
+    let got = items.iter().filter_map(|i| match i {
+        crate::judge::Obs::Message { opcode, sha256, .. } => Some((*opcode, sha256.as_slice())),
+        _ => None,
+    });
+    let mut n = 0;
+    for ((opcode, sha), (want_op, want)) in got.zip(owed) {
+        if opcode != *want_op || sha != Sha256::digest(want).as_slice() {
+            return Owed::Wrong;
+        }
+        n += 1;
+    }
+    if n < enough {
+        Owed::Short
+    } else {
+        Owed::Complete
+    }
 }
 
 /// Run one sequence; returns the case, events, judgement and whether the
@@ -335,11 +429,11 @@ pub async fn fuzz(
         while !stopped && set.len() < fo.jobs.max(1) && more(next) {
             let i = next;
             next += 1;
-            in_flight.insert(i, generate(fo.seed, i));
+            let seq = fo.input(i);
+            in_flight.insert(i, seq.clone());
             let opts = opts.clone();
             let seed = fo.seed;
             set.spawn(async move {
-                let seq = generate(seed, i);
                 let out = run_one(&seq, &format!("fuzz/{seed}/{i}"), &opts, caps).await;
                 let sig = out
                     .as_ref()

@@ -37,6 +37,8 @@ pub struct Obligation {
     pub echoes: Vec<(u8, Vec<u8>)>,
     /// Pings sent before the end point.
     pub pings: usize,
+    /// Pongs sent before the end point (none may be answered, 5.5.3).
+    pub pongs: usize,
     /// The first violation that obliges the server to fail the connection.
     pub violation: Option<Violation>,
     /// The client's close code, when it closed (cleanly) first.
@@ -192,6 +194,7 @@ pub fn obligation(seq: &Sequence) -> Obligation {
         refuse: seq.handshake.must_refuse(),
         echoes: Vec::new(),
         pings: 0,
+        pongs: 0,
         violation: None,
         client_close: None,
         open_ended: false,
@@ -298,6 +301,7 @@ pub fn obligation(seq: &Sequence) -> Obligation {
             }
             ReadEvent::Message(m) => ob.echoes.push((m.opcode, m.preview.clone())),
             ReadEvent::Ping(_) => ob.pings += 1,
+            ReadEvent::Pong(_) => ob.pongs += 1,
             _ => {}
         }
         message_just_ended = ended_now;

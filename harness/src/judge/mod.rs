@@ -576,6 +576,40 @@ mod tests {
             .remove(0)
     }
 
+    /// `anything` (generated cases put it after the required echoes) must
+    /// not excuse a wrong, missing or misplaced item before it, nor one after it.
+    #[test]
+    fn anything_matches_only_the_rest() {
+        use crate::case::Payload;
+        let text = |s: &str| Item::Text(Payload::Text(s.into()));
+        let msg = |s: &str| {
+            let p = Payload::Text(s.into());
+            Obs::Message {
+                opcode: op::TEXT,
+                len: p.len() as u64,
+                sha256: p.sha256().to_vec(),
+                preview: Vec::new(),
+            }
+        };
+        let want = [text("a"), Item::Anything];
+        assert!(items_match(&want, &[msg("a")]));
+        assert!(items_match(
+            &want,
+            &[msg("a"), msg("zzz"), Obs::Pong(vec![])]
+        ));
+        assert!(!items_match(&want, &[msg("b")]));
+        assert!(!items_match(&want, &[msg("b"), msg("a")]));
+        assert!(!items_match(&want, &[]));
+        assert!(!items_match(&want, &[Obs::Pong(vec![]), msg("a")]));
+        let want = [Item::AnyPongs, text("a"), Item::Anything];
+        assert!(items_match(&want, &[Obs::Pong(vec![]), msg("a"), msg("x")]));
+        assert!(!items_match(&want, &[msg("x"), msg("a")]));
+        let want = [Item::Anything, text("end")];
+        assert!(items_match(&want, &[msg("x"), msg("end")]));
+        assert!(items_match(&want, &[msg("end")]));
+        assert!(!items_match(&want, &[msg("end"), msg("x")]));
+    }
+
     fn events(list: Vec<Event>) -> Vec<Stamped> {
         let mut all = vec![Event::Response {
             status: 101,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{section_of, wirelog, RunMeta};
-use crate::baseline::{Baseline, Entry};
+use crate::baseline::{Baseline, Observed};
 use crate::case::load::FileInfo;
 use crate::judge::{describe_outcome, Verdict};
 use crate::run::{CaseResult, RunReport};
@@ -62,7 +62,7 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
     };
     let known = baseline
         .and_then(|b| b.cases.get(&r.case.id))
-        .filter(|e| e.pinned() == Entry::of(r).pinned());
+        .filter(|e| e.admits(Observed::of(r)));
     match j.verdict {
         Verdict::Pass | Verdict::NonStrict => TestCaseStatus::success(),
         Verdict::Fail | Verdict::Error if known.is_some() => {
