@@ -12,4 +12,5 @@ pub mod run;
 pub mod runner;
 pub mod servers;
 pub mod target;
+pub mod tls;
 pub mod wire;

@@ -16,7 +16,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// Parse a `ws://` URL.
+    /// Parse a `ws://` or `wss://` URL.
     pub fn parse(url: &str) -> Result<Target, String> {
         let (scheme, rest) = url
             .split_once("://")
@@ -24,10 +24,12 @@ impl Target {
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "ws" => 80,
-            "wss" => {
-                return Err("wss:// targets are not supported yet (TLS support is planned)".into())
+            "wss" => 443,
+            other => {
+                return Err(format!(
+                    "unsupported scheme {other:?}; expected ws:// or wss://"
+                ))
             }
-            other => return Err(format!("unsupported scheme {other:?}; expected ws://")),
         };
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], rest[i..].to_string()),
@@ -100,6 +102,11 @@ mod tests {
         );
         assert_eq!(t.authority(), "[::1]:9001");
         assert_eq!(Target::parse("ws://example.org").unwrap().port, 80);
+        let t = Target::parse("WSS://[::1]/x").unwrap();
+        assert_eq!(
+            (t.scheme.as_str(), t.port, t.authority().as_str()),
+            ("wss", 443, "[::1]:443")
+        );
         assert!(Target::parse("http://x").is_err());
         assert!(Target::parse("ws://x:notaport/").is_err());
     }

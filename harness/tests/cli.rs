@@ -293,13 +293,19 @@ struct Server(std::process::Child, u16);
 
 impl Server {
     fn start(faults: &[&str]) -> Server {
+        let args: Vec<String> = faults
+            .iter()
+            .flat_map(|f| ["--fault".to_string(), f.to_string()])
+            .collect();
+        Server::with(&args)
+    }
+
+    fn with(extra: &[String]) -> Server {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
         let mut args = vec!["serve".to_string(), "--port".into(), port.to_string()];
-        for f in faults {
-            args.extend(["--fault".to_string(), f.to_string()]);
-        }
+        args.extend(extra.iter().cloned());
         let child = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
             .args(&args)
             .stdout(Stdio::null())
@@ -379,5 +385,49 @@ fn fuzz_finds_a_planted_fault_and_the_finding_replays() {
     let out = fuzz(&good.url(), "500");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains(": 0 distinct findings"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn serve_tls_and_run_wss() {
+    let dir = temp_dir("tls");
+    let cert = dir.join("cert.pem");
+    let server = Server::with(&[
+        "--tls".into(),
+        "--cert-out".into(),
+        cert.display().to_string(),
+    ]);
+    let url = format!("wss://127.0.0.1:{}/", server.1);
+    let sel = ["--cases", "framing/reserved-bits/*"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", url.as_str()];
+        args.extend(sel);
+        args.extend(extra);
+        wsprobe(&args)
+    };
+    let out = run(&["--ca-cert", cert.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains(" 0 failed in "));
+    let out = run(&["--insecure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Untrusted: exit 3, one line that says what to do.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("certificate unknown") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    // TLS options on a ws:// URL are a usage error.
+    let out = wsprobe(&["run", "ws://127.0.0.1:1/", "--insecure"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -73,6 +73,8 @@ pub struct FuzzArgs {
     pub random_only: bool,
     #[command(flatten)]
     pub catalog: CatalogArgs,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// `wsprobe report ...`.
@@ -196,6 +198,24 @@ pub struct RunArgs {
     /// Origin header to send.
     #[arg(long)]
     pub origin: Option<String>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// How `wss://` targets are checked.
+#[derive(Debug, Args, Clone)]
+pub struct TlsArgs {
+    /// Trust this PEM certificate (a CA, or a self-signed server certificate)
+    /// besides the system roots (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+    /// Accept any server certificate (development servers); the handshake
+    /// signatures are still checked.
+    #[arg(long, conflicts_with = "ca_certs")]
+    pub insecure: bool,
+    /// Server name for SNI and the certificate check, instead of the URL host.
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
 }
 
 /// `wsprobe demo`.
@@ -254,4 +274,12 @@ pub struct ServeArgs {
     /// crash-on-truncated-frame, case-sensitive-tokens, echo-offers, max-connections.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Serve wss:// with a self-signed certificate made at start (for
+    /// localhost, 127.0.0.1, ::1 and --host); its PEM goes to --cert-out.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where --tls writes the certificate, for clients' --ca-cert (default:
+    /// wsprobe-serve-PORT.pem in the temporary directory).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub cert_out: Option<PathBuf>,
 }

@@ -73,6 +73,7 @@ async fn dispatch(cmd: Command) -> CliResult {
             }
             opts.protocol = a.protocol.clone();
             opts.origin = a.origin.clone();
+            apply_tls(&mut opts, &a.tls)?;
             let agent = agent_of(&opts.target);
             run_against(opts, &a.select, &a.output, &a.catalog, agent).await
         }
@@ -147,19 +148,62 @@ async fn dispatch(cmd: Command) -> CliResult {
             Ok(exit_code::OK)
         }
         Command::Fuzz(a) => fuzz_cmd(a).await,
-        Command::Serve(a) => {
-            let kind = server_kind(&a.faults)?;
-            let addr = servers::spawn(kind.clone(), &format!("{}:{}", a.host, a.port))
-                .await
-                .map_err(|e| usage(format!("cannot listen on {}:{}: {e}", a.host, a.port)))?;
-            eprintln!(
-                "wsprobe serve: {} server on ws://{addr}/ (Ctrl-C to stop)",
-                kind_name(&kind)
-            );
-            let _ = tokio::signal::ctrl_c().await;
-            Ok(exit_code::OK)
-        }
+        Command::Serve(a) => serve_cmd(a).await,
     }
+}
+
+async fn serve_cmd(a: args::ServeArgs) -> CliResult {
+    let kind = server_kind(&a.faults)?;
+    let tls = if a.tls {
+        let (pem, config) = crate::tls::self_signed(&["localhost", "127.0.0.1", "::1", &a.host])
+            .map_err(|e| usage(format!("cannot make a certificate: {e}")))?;
+        Some((pem, config))
+    } else {
+        None
+    };
+    let bind = match a.host.contains(':') {
+        true => format!("[{}]:{}", a.host, a.port),
+        false => format!("{}:{}", a.host, a.port),
+    };
+    let addr = servers::spawn_tls(kind.clone(), &bind, tls.as_ref().map(|t| t.1.clone()))
+        .await
+        .map_err(|e| usage(format!("cannot listen on {bind}: {e}")))?;
+    let mut note = String::new();
+    if let Some((pem, _)) = &tls {
+        let path = a.cert_out.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("wsprobe-serve-{}.pem", addr.port()))
+        });
+        crate::report::write_atomic(&path, pem.as_bytes())
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+        note = format!(", certificate {} (pass it with --ca-cert)", path.display());
+    }
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
+    eprintln!(
+        "wsprobe serve: {} server on {scheme}://{addr}/{note} (Ctrl-C to stop)",
+        kind_name(&kind)
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(exit_code::OK)
+}
+
+/// `--ca-cert`, `--insecure`, `--sni` for a wss:// target.
+fn apply_tls(opts: &mut RunOptions, a: &args::TlsArgs) -> Result<(), (i32, String)> {
+    let set = !a.ca_certs.is_empty() || a.insecure || a.sni.is_some();
+    if opts.target.scheme != "wss" {
+        return match set {
+            true => Err(usage(
+                "--ca-cert, --insecure and --sni apply to wss:// targets only",
+            )),
+            false => Ok(()),
+        };
+    }
+    let settings = crate::tls::TlsSettings {
+        ca_certs: a.ca_certs.clone(),
+        insecure: a.insecure,
+        sni: a.sni.clone(),
+    };
+    opts.tls = Some(crate::tls::client(&settings, &opts.target.host).map_err(usage)?);
+    Ok(())
 }
 
 fn kind_name(kind: &ServerKind) -> String {
@@ -349,6 +393,7 @@ async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
     use crate::fuzz::live::{fuzz, FuzzOptions};
     let target = Target::parse(&a.url).map_err(usage)?;
     let mut opts = RunOptions::new(target);
+    apply_tls(&mut opts, &a.tls)?;
     opts.case_timeout = Dur::parse(&a.timeout)
         .map_err(|e| usage(format!("--timeout: {e}")))?
         .0;

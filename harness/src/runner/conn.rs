@@ -1,13 +1,17 @@
-//! Socket I/O for one case: delivery control and the reader task.
+//! Socket I/O for one case: the connection (TCP, or TLS over it), delivery
+//! control and the reader task.
 //!
-//! The stream is shared (`Arc<TcpStream>`) between the step writer and the
+//! The connection is shared (`Arc<Conn>`) between the step writer and the
 //! reader task, so a large echo is read while it is still being written and
 //! neither side can deadlock the other.
 
 use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -19,7 +23,7 @@ use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
 /// Events of one connection plus counters the steps wait on.
 pub struct Shared {
     /// Extra connections a case keeps open until it ends.
-    held: Mutex<Vec<TcpStream>>,
+    held: Mutex<Vec<Conn>>,
     t0: Instant,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
@@ -106,7 +110,7 @@ impl Shared {
     }
 
     /// Keep these connections open until the case ends.
-    pub fn hold(&self, streams: Vec<TcpStream>) {
+    pub fn hold(&self, streams: Vec<Conn>) {
         self.held.lock().expect("held lock").extend(streams);
     }
 
@@ -117,18 +121,154 @@ impl Shared {
     }
 }
 
-/// Write everything, waiting for the socket as needed.
-pub async fn write_all(stream: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        stream.writable().await?;
-        match stream.try_write(buf) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => buf = &buf[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
+/// The TCP stream behind an `Arc`, as a byte stream TLS can sit on while
+/// the socket itself stays reachable (SO_LINGER for a reset, half-close).
+struct SharedTcp(Arc<TcpStream>);
+
+impl AsyncRead for SharedTcp {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            ready!(self.0.poll_read_ready(cx))?;
+            match self.0.try_read(buf.initialize_unfilled()) {
+                Ok(n) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Poll::Ready(Err(e)),
+            }
         }
     }
-    Ok(())
+}
+
+impl AsyncWrite for SharedTcp {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            ready!(self.0.poll_write_ready(cx))?;
+            match self.0.try_write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => return Poll::Ready(other),
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(socket2::SockRef::from(&*self.0).shutdown(std::net::Shutdown::Write))
+    }
+}
+
+type TlsStream = tokio_rustls::client::TlsStream<SharedTcp>;
+/// The two halves of a TLS stream, each locked only while it is polled.
+type TlsHalves = (
+    tokio::sync::Mutex<tokio::io::ReadHalf<TlsStream>>,
+    tokio::sync::Mutex<tokio::io::WriteHalf<TlsStream>>,
+);
+
+/// One connection to the target: plain TCP, or TLS over it. Reading and
+/// writing go on at the same time from different tasks.
+pub struct Conn {
+    tcp: Arc<TcpStream>,
+    tls: Option<TlsHalves>,
+}
+
+impl Conn {
+    /// Connect to the target, with TLS for `wss://`; the error is one line.
+    pub async fn connect(opts: &super::RunOptions, until: Instant) -> Result<Conn, String> {
+        let t = &opts.target;
+        let tcp =
+            match tokio::time::timeout_at(until, TcpStream::connect((t.host.as_str(), t.port)))
+                .await
+            {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return Err(format!("cannot connect to {}: {e}", t.authority())),
+                Err(_) => return Err(format!("connecting to {} timed out", t.authority())),
+            };
+        let _ = tcp.set_nodelay(true);
+        let tcp = Arc::new(tcp);
+        if t.scheme != "wss" {
+            return Ok(Conn { tcp, tls: None });
+        }
+        let tls = opts
+            .tls
+            .as_ref()
+            .ok_or_else(|| format!("no TLS configuration for {t}"))?;
+        let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
+        let handshake = connector.connect(tls.name.clone(), SharedTcp(tcp.clone()));
+        let stream = match tokio::time::timeout_at(until, handshake).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Err(crate::tls::describe_error(&e)),
+            Err(_) => return Err(format!("TLS handshake with {} timed out", t.authority())),
+        };
+        let (r, w) = tokio::io::split(stream);
+        Ok(Conn {
+            tcp,
+            tls: Some((tokio::sync::Mutex::new(r), tokio::sync::Mutex::new(w))),
+        })
+    }
+
+    /// The TCP socket underneath.
+    pub fn tcp(&self) -> &TcpStream {
+        &self.tcp
+    }
+
+    /// Write everything, waiting for the socket as needed; over TLS each
+    /// call is flushed, so a delivery split stays a split on the wire.
+    pub async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        if let Some((_, w)) = &self.tls {
+            let mut w = w.lock().await;
+            w.write_all(buf).await?;
+            return w.flush().await;
+        }
+        while !buf.is_empty() {
+            self.tcp.writable().await?;
+            match self.tcp.try_write(buf) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => buf = &buf[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Read what is there (0: the server ended its side).
+    pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((r, _)) = &self.tls {
+            return match r.lock().await.read(buf).await {
+                // A TCP close without TLS close_notify: servers do it all the
+                // time, and for WebSocket it is just the end of the connection.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            };
+        }
+        loop {
+            self.tcp.readable().await?;
+            match self.tcp.try_read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => return other,
+            }
+        }
+    }
+
+    /// Close the write half (TLS close_notify first, then FIN).
+    pub async fn shutdown_write(&self) -> io::Result<()> {
+        match &self.tls {
+            Some((_, w)) => w.lock().await.shutdown().await,
+            None => socket2::SockRef::from(&*self.tcp).shutdown(std::net::Shutdown::Write),
+        }
+    }
 }
 
 /// How a delivery ended.
@@ -147,7 +287,7 @@ pub enum Delivered {
 /// Write `bytes` as the delivery says: whole, in chunks, split at offsets,
 /// with delays, and possibly cut short with FIN or RST.
 pub async fn deliver(
-    stream: &TcpStream,
+    stream: &Conn,
     bytes: &[u8],
     d: &Delivery,
     until: Instant,
@@ -179,7 +319,7 @@ pub async fn deliver(
                 None => tokio::task::yield_now().await,
             }
         }
-        tokio::time::timeout_at(until, write_all(stream, &bytes[start..cut]))
+        tokio::time::timeout_at(until, stream.write_all(&bytes[start..cut]))
             .await
             .map_err(|_| {
                 io::Error::new(
@@ -194,11 +334,11 @@ pub async fn deliver(
     }
     Ok(match d.cut {
         Some(Cut::Fin) => {
-            socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Write)?;
+            stream.shutdown_write().await?;
             Delivered::Fin
         }
         Some(Cut::Rst) => {
-            reset(stream)?;
+            reset(stream.tcp())?;
             Delivered::Rst
         }
         None => Delivered::Stopped,
@@ -221,12 +361,7 @@ pub fn reset(stream: &TcpStream) -> io::Result<()> {
 pub const MAX_EVENTS: usize = 100_000;
 
 /// Read until the server side ends, recording what arrives.
-pub async fn read_loop(
-    stream: Arc<TcpStream>,
-    leftover: Vec<u8>,
-    limits: Limits,
-    shared: Arc<Shared>,
-) {
+pub async fn read_loop(stream: Arc<Conn>, leftover: Vec<u8>, limits: Limits, shared: Arc<Shared>) {
     let mut reader = FrameReader::new(Role::Client, limits);
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -251,13 +386,7 @@ pub async fn read_loop(
                 return;
             }
         }
-        if stream.readable().await.is_err() {
-            shared.push(Event::ReadError {
-                message: "socket not readable".into(),
-            });
-            return;
-        }
-        match stream.try_read(&mut buf) {
+        match stream.read(&mut buf).await {
             Ok(0) => {
                 shared.push(Event::Eof {
                     mid_frame: reader.mid_frame(),
@@ -265,7 +394,6 @@ pub async fn read_loop(
                 return;
             }
             Ok(n) => pending.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
                 shared.push(Event::Reset);
                 return;
@@ -282,16 +410,12 @@ pub async fn read_loop(
 
 /// After a refused handshake: discard the response body and record how the
 /// server ends the connection.
-pub async fn drain_loop(stream: Arc<TcpStream>, shared: Arc<Shared>) {
+pub async fn drain_loop(stream: Arc<Conn>, shared: Arc<Shared>) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        if stream.readable().await.is_err() {
-            return;
-        }
-        match stream.try_read(&mut buf) {
+        match stream.read(&mut buf).await {
             Ok(0) => return shared.push(Event::Eof { mid_frame: false }),
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
                 return shared.push(Event::Reset)
             }

@@ -14,7 +14,6 @@ pub mod conn;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::case::{Case, HandshakeStep, Step};
@@ -24,7 +23,7 @@ use crate::target::Target;
 use crate::wire::codes::op;
 use crate::wire::reader::Limits;
 use crate::wire::RawFrame;
-use conn::{deliver, Delivered, Shared};
+use conn::{deliver, Conn, Delivered, Shared};
 
 /// Settings that apply to every case of a run.
 #[derive(Debug, Clone)]
@@ -50,13 +49,14 @@ pub struct RunOptions {
     pub protocol: Option<String>,
     /// Origin header to send.
     pub origin: Option<String>,
+    /// TLS for `wss://` targets (system roots unless set otherwise).
+    pub tls: Option<crate::tls::ClientTls>,
 }
 
 impl RunOptions {
     /// Defaults for `target`.
     pub fn new(target: Target) -> RunOptions {
         RunOptions {
-            target,
             case_timeout: Duration::from_secs(10),
             expect_timeout: Duration::from_secs(2),
             handshake_timeout: Duration::from_secs(3),
@@ -66,6 +66,10 @@ impl RunOptions {
             headers: Vec::new(),
             protocol: None,
             origin: None,
+            tls: (target.scheme == "wss")
+                .then(|| crate::tls::client(&Default::default(), &target.host).ok())
+                .flatten(),
+            target,
         }
     }
 }
@@ -146,26 +150,17 @@ async fn run_inner(
     shared: &Arc<Shared>,
     deadline: Instant,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    let addr = (opts.target.host.as_str(), opts.target.port);
     let connect_by = deadline.min(Instant::now() + opts.handshake_timeout);
-    let stream = match tokio::time::timeout_at(connect_by, TcpStream::connect(addr)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
+    let stream = match Conn::connect(opts, connect_by).await {
+        Ok(s) => s,
+        Err(message) => {
             shared.push(Event::HandshakeFailed {
                 peer_closed: false,
-                message: format!("cannot connect to {}: {e}", opts.target.authority()),
-            });
-            return None;
-        }
-        Err(_) => {
-            shared.push(Event::HandshakeFailed {
-                peer_closed: false,
-                message: format!("connecting to {} timed out", opts.target.authority()),
+                message,
             });
             return None;
         }
     };
-    let _ = stream.set_nodelay(true);
     shared.push(Event::Connected);
     let stream = Arc::new(stream);
 
@@ -272,7 +267,7 @@ async fn run_inner(
 /// Read and check the response. Returns the bytes after it and whether the
 /// connection was upgraded; `None` when the handshake failed outright.
 async fn read_response(
-    stream: &TcpStream,
+    stream: &Conn,
     opts: &RunOptions,
     offer: &Offer,
     shared: &Shared,
@@ -303,6 +298,15 @@ async fn read_response(
                 return Some((buf[used..].to_vec(), upgraded && ok));
             }
             Ok(None) => {}
+            // A TLS record (alert 0x15, handshake 0x16, version 3.x) where
+            // HTTP should be: the most common wss setup mistake.
+            Err(_) if opts.target.scheme == "ws" && matches!(buf[..], [0x15 | 0x16, 3, ..]) => {
+                shared.push(Event::HandshakeFailed {
+                    peer_closed: false,
+                    message: "the server answered with TLS; use a wss:// URL".into(),
+                });
+                return None;
+            }
             Err(e) => {
                 shared.push(Event::HandshakeFailed {
                     peer_closed: false,
@@ -311,11 +315,7 @@ async fn read_response(
                 return None;
             }
         }
-        let read = tokio::time::timeout_at(until, async {
-            stream.readable().await?;
-            stream.try_read(&mut chunk)
-        })
-        .await;
+        let read = tokio::time::timeout_at(until, stream.read(&mut chunk)).await;
         match read {
             Ok(Ok(0)) => {
                 shared.push(Event::HandshakeFailed {
@@ -374,7 +374,7 @@ enum StepEnd {
 async fn send_frames(
     frames: &[RawFrame],
     delivery: &crate::case::Delivery,
-    stream: &TcpStream,
+    stream: &Conn,
     opts: &RunOptions,
     shared: &Shared,
     deadline: Instant,
@@ -415,7 +415,7 @@ async fn send_frames(
 async fn send_bytes(
     bytes: &[u8],
     delivery: &crate::case::Delivery,
-    stream: &TcpStream,
+    stream: &Conn,
     shared: &Shared,
     deadline: Instant,
 ) -> StepEnd {
@@ -440,7 +440,7 @@ async fn send_bytes(
 
 async fn run_step(
     step: &Step,
-    stream: &TcpStream,
+    stream: &Conn,
     opts: &RunOptions,
     shared: &Shared,
     deadline: Instant,
@@ -536,7 +536,7 @@ async fn run_step(
             StepEnd::Continue
         }
         Step::Shutdown => {
-            match socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Write) {
+            match stream.shutdown_write().await {
                 Ok(()) => shared.push(Event::Shutdown),
                 Err(e) => shared.push(Event::WriteError {
                     message: e.to_string(),
@@ -545,7 +545,7 @@ async fn run_step(
             StepEnd::Continue
         }
         Step::Abort => {
-            if let Err(e) = conn::reset(stream) {
+            if let Err(e) = conn::reset(stream.tcp()) {
                 shared.push(Event::WriteError {
                     message: e.to_string(),
                 });
@@ -572,7 +572,7 @@ fn describe_expect(e: &crate::case::ExpectStep) -> String {
 
 /// After the steps: let the server end the connection, answer its close,
 /// or close ourselves when it does nothing (Autobahn's kill timer).
-async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, deadline: Instant) {
+async fn closing_phase(stream: &Conn, opts: &RunOptions, shared: &Shared, deadline: Instant) {
     let step = opts.close_timeout;
     let mut until = deadline.min(Instant::now() + step);
     let mut killed = false;
@@ -623,7 +623,7 @@ async fn closing_phase(stream: &TcpStream, opts: &RunOptions, shared: &Shared, d
 }
 
 /// wsprobe's own close 1000, as a reply or because the server did nothing.
-async fn send_own_close(stream: &TcpStream, opts: &RunOptions, shared: &Shared, reply: bool) {
+async fn send_own_close(stream: &Conn, opts: &RunOptions, shared: &Shared, reply: bool) {
     let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
     shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
     shared.push(Event::ClientClose {
@@ -632,7 +632,7 @@ async fn send_own_close(stream: &TcpStream, opts: &RunOptions, shared: &Shared, 
     });
     if let Ok(bytes) = close.encode() {
         // A write error means the server is gone, which the reader records.
-        let _ = conn::write_all(stream, &bytes).await;
+        let _ = stream.write_all(&bytes).await;
     }
 }
 
@@ -646,9 +646,8 @@ async fn open_idle(
 ) -> usize {
     use crate::case::IdleSend;
     let until = deadline.min(Instant::now() + opts.handshake_timeout);
-    let addr = (opts.target.host.as_str(), opts.target.port);
     let one = || async {
-        let s = TcpStream::connect(addr).await.ok()?;
+        let s = Conn::connect(opts, until).await.ok()?;
         let (req, _) = build_request(&HandshakeStep::default(), opts);
         let bytes = req.encode();
         let send = match idle.send {
@@ -657,12 +656,12 @@ async fn open_idle(
             // Everything but the final blank line: the server waits for more.
             IdleSend::PartialRequest => &bytes[..bytes.len() - 2],
         };
-        conn::write_all(&s, send).await.ok()?;
+        s.write_all(send).await.ok()?;
         Some(s)
     };
     // In batches: hundreds of simultaneous SYNs overflow a small accept
     // backlog, and the dropped ones are retried only after a second.
-    let mut streams: Vec<TcpStream> = Vec::new();
+    let mut streams: Vec<Conn> = Vec::new();
     let mut left = idle.count;
     while left > 0 {
         let n = left.min(32);

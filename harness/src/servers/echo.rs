@@ -4,22 +4,27 @@
 //! and the closing handshake are tungstenite's.
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::WebSocketStream;
 use tungstenite::protocol::Role;
 
 /// Accept connections forever, echoing every text and binary message.
-pub async fn serve(listener: TcpListener) {
+pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        tokio::spawn(handle(stream));
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            if let Some(stream) = super::accepted(stream, tls.as_ref()).await {
+                handle(stream).await;
+            }
+        });
     }
 }
 
-async fn handle(mut stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
+async fn handle(mut stream: Box<dyn super::Io>) {
     let Some(leftover) = super::http::handshake(&mut stream, super::http::Options::default()).await
     else {
         return;

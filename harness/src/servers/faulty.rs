@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio_rustls::TlsAcceptor;
 
 use crate::wire::codes::{close_code_allowed, op};
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
@@ -251,7 +252,7 @@ impl Fault {
 type Faults = Arc<BTreeSet<Fault>>;
 
 /// Accept connections until a crash fault fires.
-pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>) {
+pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<TlsAcceptor>) {
     let faults: Faults = Arc::new(faults);
     let crashed = Arc::new(Notify::new());
     let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -266,8 +267,11 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>) {
                     }
                     open.fetch_add(1, Ordering::SeqCst);
                     let (faults, crashed, open) = (faults.clone(), crashed.clone(), open.clone());
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        handle(stream, faults, crashed).await;
+                        if let Some(stream) = super::accepted(stream, tls.as_ref()).await {
+                            handle(stream, faults, crashed).await;
+                        }
                         open.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
@@ -278,8 +282,7 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>) {
     }
 }
 
-async fn handle(mut stream: TcpStream, faults: Faults, crashed: Arc<Notify>) {
-    let _ = stream.set_nodelay(true);
+async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Notify>) {
     let opts = super::http::Options {
         lenient: faults.contains(&Fault::AcceptAnyHandshake),
         bad_accept: faults.contains(&Fault::BadAccept),
@@ -465,7 +468,7 @@ fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
 }
 
 async fn send(
-    stream: &mut TcpStream,
+    stream: &mut Box<dyn super::Io>,
     faults: &Faults,
     opcode: u8,
     payload: Vec<u8>,

@@ -6,8 +6,7 @@
 //! 0.30's own `accept` closes without an HTTP error on a bad request and
 //! rejects frame bytes that arrive with the request; wsprobe reports both.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::handshake::accept_for;
 
@@ -27,7 +26,10 @@ pub struct Options {
 }
 
 /// Read and answer the opening handshake; returns bytes that followed it.
-pub async fn handshake(stream: &mut TcpStream, opts: Options) -> Option<Vec<u8>> {
+pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    opts: Options,
+) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let (response, used) = loop {

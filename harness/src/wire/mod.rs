@@ -4,6 +4,7 @@
 //! trusts and reports every broken rule as a [`Violation`].
 
 pub mod codes;
+pub mod deflate;
 pub mod mask;
 pub mod reader;
 pub mod violation;

@@ -1,0 +1,450 @@
+//! permessage-deflate (RFC 7692): the extension parameters, the checks a
+//! client makes of the server's response (section 7), and the codec.
+//!
+//! The codec is raw DEFLATE (flate2 on zlib-rs, which, unlike the default
+//! miniz backend, honours window sizes below 2^15). A message is compressed
+//! with a sync flush and sent without the final 0x00 0x00 0xff 0xff
+//! (7.2.1); the receiver appends those four bytes before inflating the end
+//! of the message (7.2.2).
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+/// The extension token.
+pub const TOKEN: &str = "permessage-deflate";
+
+/// The bytes a sync flush ends with, removed by the sender (7.2.1).
+pub const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+
+/// One permessage-deflate element of an offer or a response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    /// `server_no_context_takeover`.
+    pub server_no_context_takeover: bool,
+    /// `client_no_context_takeover`.
+    pub client_no_context_takeover: bool,
+    /// `server_max_window_bits=N`.
+    pub server_max_window_bits: Option<u8>,
+    /// `client_max_window_bits` (`Some(None)`: without a value, offers only).
+    pub client_max_window_bits: Option<Option<u8>>,
+}
+
+/// An extension parameter: its name and value, if it has one.
+pub type Param = (String, Option<String>);
+
+/// Split a `Sec-WebSocket-Extensions` value into elements: the extension
+/// name and its parameters (quoted values unquoted, as RFC 7692 7.1 allows).
+pub fn parse_header(value: &str) -> Vec<(String, Vec<Param>)> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|element| {
+            let mut parts = element.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("").to_ascii_lowercase();
+            let params = parts
+                .filter(|p| !p.is_empty())
+                .map(|p| match p.split_once('=') {
+                    Some((k, v)) => (
+                        k.trim().to_ascii_lowercase(),
+                        Some(v.trim().trim_matches('"').to_string()),
+                    ),
+                    None => (p.to_ascii_lowercase(), None),
+                })
+                .collect();
+            (name, params)
+        })
+        .collect()
+}
+
+fn window_bits(name: &str, value: &str) -> Result<u8, String> {
+    // 7.1.2.1: "The value MUST be a decimal integer without leading zeros in the range 8 to 15".
+    let ok =
+        !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && !value.starts_with('0');
+    match value.parse::<u8>() {
+        Ok(n) if ok && (8..=15).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{name}={value:?} is not a window size (a decimal 8 to 15, RFC 7692 7.1.2)"
+        )),
+    }
+}
+
+/// Read one element's parameters (7.1): every parameter known, none twice,
+/// window sizes 8 to 15. `response` adds the rule that a response's
+/// `client_max_window_bits` has a value.
+pub fn parse_params(params: &[Param], response: bool) -> Result<Params, String> {
+    let mut p = Params::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, value) in params {
+        if !seen.insert(name.as_str()) {
+            return Err(format!(
+                "the parameter {name} appears twice (RFC 7692 7: the element MUST be declined)"
+            ));
+        }
+        match (name.as_str(), value) {
+            ("server_no_context_takeover", None) => p.server_no_context_takeover = true,
+            ("client_no_context_takeover", None) => p.client_no_context_takeover = true,
+            ("server_max_window_bits", Some(v)) => {
+                p.server_max_window_bits = Some(window_bits(name, v)?)
+            }
+            ("client_max_window_bits", Some(v)) => {
+                p.client_max_window_bits = Some(Some(window_bits(name, v)?))
+            }
+            ("client_max_window_bits", None) if !response => p.client_max_window_bits = Some(None),
+            ("server_no_context_takeover" | "client_no_context_takeover", Some(v)) => {
+                return Err(format!("{name} takes no value (got {v:?})"))
+            }
+            ("server_max_window_bits" | "client_max_window_bits", None) => {
+                return Err(format!(
+                    "{name} needs a value in a response (RFC 7692 7.1.2.2)"
+                ))
+            }
+            (other, _) => return Err(format!("unknown parameter {other} (RFC 7692 7)")),
+        }
+    }
+    Ok(p)
+}
+
+/// Whether `resp` is a valid acceptance of `offer` (RFC 7692 7.1.1, 7.1.2);
+/// the reason when it is not.
+pub fn accepts(offer: &Params, resp: &Params) -> Result<(), String> {
+    if offer.server_no_context_takeover && !resp.server_no_context_takeover {
+        return Err("the offer asked for server_no_context_takeover and the response does not include it (RFC 7692 7.1.1.1)".into());
+    }
+    match (offer.server_max_window_bits, resp.server_max_window_bits) {
+        (Some(o), None) => {
+            return Err(format!(
+                "the offer limited server_max_window_bits to {o} and the response does not include it (RFC 7692 7.1.2.1)"
+            ))
+        }
+        (Some(o), Some(r)) if r > o => {
+            return Err(format!(
+                "server_max_window_bits={r} is above the offered {o} (RFC 7692 7.1.2.1)"
+            ))
+        }
+        _ => {}
+    }
+    match (offer.client_max_window_bits, resp.client_max_window_bits) {
+        (None, Some(_)) => {
+            return Err("client_max_window_bits in the response, but not in the offer (RFC 7692 7.1.2.2: MUST NOT)".into())
+        }
+        (Some(Some(o)), Some(Some(r))) if r > o => {
+            return Err(format!(
+                "client_max_window_bits={r} is above the offered {o} (RFC 7692 7.1.2.2)"
+            ))
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// What the two sides use once negotiated: window sizes and context takeover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Agreed {
+    /// Window bits the client compresses with.
+    pub client_window: u8,
+    /// The client resets its compressor after every message.
+    pub client_no_context: bool,
+    /// Window bits the server may use (what the client must inflate).
+    pub server_window: u8,
+    /// The server resets its compressor after every message.
+    pub server_no_context: bool,
+}
+
+impl Agreed {
+    /// From the accepted response.
+    pub fn from_response(resp: &Params) -> Agreed {
+        Agreed {
+            client_window: resp.client_max_window_bits.flatten().unwrap_or(15),
+            client_no_context: resp.client_no_context_takeover,
+            server_window: resp.server_max_window_bits.unwrap_or(15),
+            server_no_context: resp.server_no_context_takeover,
+        }
+    }
+}
+
+/// Compresses messages for one direction.
+pub struct Deflater {
+    c: Compress,
+    window: u8,
+    no_context: bool,
+}
+
+// zlib does not do 8-bit raw windows; like most implementations, a window
+// of 8 is compressed with 9 (RFC 7692 8.1.2.1 notes the same).
+fn zlib_bits(window: u8) -> u8 {
+    window.clamp(9, 15)
+}
+
+impl Deflater {
+    /// A compressor with this window, resetting after each message when `no_context`.
+    pub fn new(window: u8, no_context: bool) -> Deflater {
+        Deflater {
+            c: Compress::new_with_window_bits(Compression::default(), false, zlib_bits(window)),
+            window,
+            no_context,
+        }
+    }
+
+    /// One message's payload, compressed, without the trailing 0x00 0x00 0xff 0xff.
+    pub fn message(&mut self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        let mut input = data;
+        loop {
+            out.reserve(4096);
+            let before = self.c.total_in();
+            let status = self
+                .c
+                .compress_vec(input, &mut out, FlushCompress::Sync)
+                .expect("deflate on owned buffers does not fail");
+            input = &input[(self.c.total_in() - before) as usize..];
+            // Done when all input is in and the flush fit (output room left over).
+            if input.is_empty() && out.len() < out.capacity() && status != Status::BufError {
+                break;
+            }
+        }
+        if out.ends_with(&TAIL) {
+            out.truncate(out.len() - 4);
+        }
+        if self.no_context {
+            self.c = Compress::new_with_window_bits(
+                Compression::default(),
+                false,
+                zlib_bits(self.window),
+            );
+        }
+        out
+    }
+}
+
+/// Inflating failed: the data is not DEFLATE, or it inflates past the limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InflateError {
+    /// Not a valid DEFLATE stream.
+    #[error("invalid DEFLATE data: {0}")]
+    Invalid(String),
+    /// The message inflates to more than the limit.
+    #[error("the message inflates to more than {0} bytes")]
+    TooLarge(u64),
+}
+
+/// Inflates messages for one direction, streaming, with a bound on the
+/// inflated size of each message (a zip bomb stops at the limit).
+pub struct Inflater {
+    d: Decompress,
+    window: u8,
+    no_context: bool,
+    limit: u64,
+    this_message: u64,
+    scratch: Box<[u8]>,
+}
+
+impl Inflater {
+    /// An inflater for a peer compressing with up to `window` bits.
+    pub fn new(window: u8, no_context: bool, limit: u64) -> Inflater {
+        Inflater {
+            // Inflating needs a window at least as large as the sender's;
+            // 15 always is, and a sender violating its own limit is caught
+            // by the check below, not by a failing inflate.
+            d: Decompress::new_with_window_bits(false, 15),
+            window,
+            no_context,
+            limit,
+            this_message: 0,
+            scratch: vec![0; 32 * 1024].into_boxed_slice(),
+        }
+    }
+
+    /// The window the peer agreed to compress with.
+    pub fn window(&self) -> u8 {
+        self.window
+    }
+
+    /// Inflate more of the current message into `out`.
+    pub fn feed(&mut self, mut data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
+        // Through a fixed scratch buffer, so a bomb overshoots the limit by
+        // at most one buffer before it is caught.
+        loop {
+            let (was_in, was_out) = (self.d.total_in(), self.d.total_out());
+            self.d
+                .decompress(data, &mut self.scratch, FlushDecompress::Sync)
+                .map_err(|e| InflateError::Invalid(e.to_string()))?;
+            let used = (self.d.total_in() - was_in) as usize;
+            let produced = (self.d.total_out() - was_out) as usize;
+            data = &data[used..];
+            self.this_message += produced as u64;
+            if self.this_message > self.limit {
+                return Err(InflateError::TooLarge(self.limit));
+            }
+            out.extend_from_slice(&self.scratch[..produced]);
+            // A full buffer may mean more output is pending.
+            if (data.is_empty() || (used == 0 && produced == 0)) && produced < self.scratch.len() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// End the message: inflate the removed tail, and reset if the peer
+    /// does not keep its context.
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), InflateError> {
+        let r = self.feed(&TAIL, out);
+        self.this_message = 0;
+        if self.no_context {
+            self.d = Decompress::new_with_window_bits(false, 15);
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(s: &str) -> Vec<Param> {
+        parse_header(s).remove(0).1
+    }
+
+    #[test]
+    fn headers_parse_into_elements() {
+        let e = parse_header(
+            "permessage-deflate; client_max_window_bits, permessage-deflate; server_max_window_bits=\"10\"",
+        );
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].1, [("client_max_window_bits".to_string(), None)]);
+        assert_eq!(
+            e[1].1,
+            [("server_max_window_bits".to_string(), Some("10".to_string()))]
+        );
+    }
+
+    #[test]
+    fn parameters_follow_section_7() {
+        let ok = parse_params(
+            &params("permessage-deflate; server_no_context_takeover; server_max_window_bits=10"),
+            true,
+        )
+        .unwrap();
+        assert!(ok.server_no_context_takeover);
+        assert_eq!(ok.server_max_window_bits, Some(10));
+        for bad in [
+            "permessage-deflate; server_max_window_bits=7",
+            "permessage-deflate; server_max_window_bits=16",
+            "permessage-deflate; server_max_window_bits=010",
+            "permessage-deflate; server_max_window_bits",
+            "permessage-deflate; client_max_window_bits",
+            "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+            "permessage-deflate; server_no_context_takeover=1",
+            "permessage-deflate; x_unknown",
+        ] {
+            assert!(parse_params(&params(bad), true).is_err(), "{bad}");
+        }
+        // An offer may carry client_max_window_bits without a value.
+        assert_eq!(
+            parse_params(&params("permessage-deflate; client_max_window_bits"), false)
+                .unwrap()
+                .client_max_window_bits,
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn responses_must_fit_the_offer() {
+        let p = |s: &str, response| parse_params(&params(s), response).unwrap();
+        let offer = p(
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=10",
+            false,
+        );
+        assert!(accepts(
+            &offer,
+            &p(
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=9",
+                true
+            )
+        )
+        .is_ok());
+        assert!(accepts(
+            &offer,
+            &p("permessage-deflate; server_max_window_bits=10", true)
+        )
+        .is_err());
+        assert!(accepts(
+            &offer,
+            &p("permessage-deflate; server_no_context_takeover", true)
+        )
+        .is_err());
+        assert!(accepts(
+            &offer,
+            &p(
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=11",
+                true
+            )
+        )
+        .is_err());
+        let plain = Params::default();
+        assert!(accepts(
+            &plain,
+            &p("permessage-deflate; client_max_window_bits=10", true)
+        )
+        .is_err());
+        assert!(accepts(
+            &plain,
+            &p(
+                "permessage-deflate; client_no_context_takeover; server_max_window_bits=12",
+                true
+            )
+        )
+        .is_ok());
+        let client = p("permessage-deflate; client_max_window_bits=12", false);
+        assert!(accepts(
+            &client,
+            &p("permessage-deflate; client_max_window_bits=13", true)
+        )
+        .is_err());
+        assert!(accepts(
+            &client,
+            &p("permessage-deflate; client_max_window_bits=12", true)
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn messages_round_trip_with_and_without_context() {
+        let text: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| format!("{{\"id\":{i},\"name\":\"item {}\"}},", i % 97).into_bytes())
+            .collect();
+        for (window, no_context) in [(15, false), (15, true), (9, false), (8, true)] {
+            let mut tx = Deflater::new(window, no_context);
+            let mut rx = Inflater::new(window, no_context, 64 << 20);
+            let mut sizes = Vec::new();
+            for _ in 0..3 {
+                let wire = tx.message(&text);
+                assert!(!wire.ends_with(&TAIL));
+                sizes.push(wire.len());
+                let mut out = Vec::new();
+                // Fed in pieces, as frames arrive.
+                for piece in wire.chunks(777) {
+                    rx.feed(piece, &mut out).unwrap();
+                }
+                rx.finish(&mut out).unwrap();
+                assert_eq!(out, text, "window {window}, no_context {no_context}");
+            }
+            // With context takeover the second message refers back to the first.
+            assert_eq!(sizes[1] < sizes[0], !no_context, "{sizes:?}");
+        }
+        // The empty message compresses to a single 0x00 byte (RFC 7692 7.2.3.6).
+        assert_eq!(Deflater::new(15, false).message(b""), [0x00]);
+    }
+
+    #[test]
+    fn bombs_and_garbage_are_refused() {
+        let zeros = vec![0u8; 10 << 20];
+        let wire = Deflater::new(15, false).message(&zeros);
+        let mut rx = Inflater::new(15, false, 1 << 20);
+        let mut out = Vec::new();
+        let e = rx.feed(&wire, &mut out).and_then(|_| rx.finish(&mut out));
+        assert_eq!(e, Err(InflateError::TooLarge(1 << 20)));
+        assert!(out.len() <= (1 << 20) + (32 << 10), "{}", out.len());
+        let mut rx = Inflater::new(15, false, 1 << 20);
+        let e = rx.feed(&[0xff, 0xff, 0xff, 0xff], &mut Vec::new());
+        assert!(matches!(e, Err(InflateError::Invalid(_))), "{e:?}");
+    }
+}
