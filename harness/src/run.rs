@@ -129,6 +129,7 @@ pub fn liveness_case(echo: bool) -> Case {
             fragments: Vec::new(),
             fragment_size: None,
             empty_final: false,
+            compress: false,
             delivery: Default::default(),
         }));
         steps.push(Step::Expect(ExpectStep {

@@ -59,6 +59,30 @@ pub struct Case {
     pub source: Source,
 }
 
+impl Case {
+    /// The sections it cites, as `RFC 7692 6.1, RFC 6455 5.2, 5.4`: entries
+    /// without an RFC number are RFC 6455's, and a run of one RFC names it once.
+    pub fn citation(&self) -> String {
+        let mut out = String::new();
+        let mut last = "";
+        for r in &self.rfc {
+            let (rfc, section) = match r.strip_prefix("RFC ").and_then(|t| t.split_once(' ')) {
+                Some((n, s)) => (n, s),
+                None => ("6455", r.as_str()),
+            };
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            if rfc != last {
+                out.push_str(&format!("RFC {rfc} "));
+                last = rfc;
+            }
+            out.push_str(section);
+        }
+        out
+    }
+}
+
 /// File and line a case came from.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Source {
@@ -102,6 +126,9 @@ pub enum Need {
     Echo,
     /// The server requires a subprotocol, and one was given with `--protocol`.
     Subprotocol,
+    /// The server negotiates permessage-deflate (RFC 7692); without it the
+    /// case is graded unimplemented.
+    Deflate,
 }
 
 /// One thing the client does.
@@ -275,6 +302,10 @@ pub struct MessageStep {
     /// this when the payload is an exact multiple of the fragment size).
     #[serde(default)]
     pub empty_final: bool,
+    /// Compress with permessage-deflate when the server negotiated it (RSV1
+    /// on the first frame; fragments cut from the compressed bytes).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compress: bool,
     /// How the bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
@@ -807,5 +838,18 @@ mod hex_bytes {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = String::deserialize(d)?;
         hex::decode(s.replace([' ', '\n'], "")).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn citations_name_each_rfc_once_per_run() {
+        let text = "section: \"7\"\ntitle: t\ncases:\n  - id: a/b\n    title: t\n    rfc: [\"RFC 7692 6.1\", \"RFC 7692 7\", \"5.2\", \"5.4\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps: [{send: {opcode: ping}}]\n    expect: [{grade: pass, end: fail}]\n    close: {by: server}\n";
+        let case = crate::case::load::load_file("t.yaml", text)
+            .unwrap()
+            .1
+            .remove(0);
+        assert_eq!(case.citation(), "RFC 7692 6.1, 7, RFC 6455 5.2, 5.4");
     }
 }

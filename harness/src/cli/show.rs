@@ -16,8 +16,8 @@ pub fn render(c: &Case) -> String {
     }
     let _ = writeln!(
         s,
-        "RFC 6455:    {} ({}, {})",
-        c.rfc.join(", "),
+        "rfc:         {} ({}, {})",
+        c.citation(),
         yaml_name(&c.level),
         yaml_name(&c.class)
     );

@@ -402,6 +402,7 @@ impl Sequence {
                         m.payload.payload().len().div_ceil(n).max(1)
                     }),
                     empty_final: false,
+                    compress: false,
                     delivery: Delivery::default(),
                 }),
                 Op::Close(c) => {

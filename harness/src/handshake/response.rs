@@ -94,6 +94,79 @@ pub struct Offer {
     pub extensions: Vec<String>,
     /// Subprotocols offered.
     pub protocols: Vec<String>,
+    /// The permessage-deflate elements offered, each read per RFC 7692 7
+    /// (an element a server must decline is kept as the reason why).
+    pub deflate: Vec<Result<crate::wire::deflate::Params, String>>,
+}
+
+impl Offer {
+    /// The permessage-deflate elements of a request's extension header values.
+    pub fn deflate_offers<'a>(
+        values: impl Iterator<Item = &'a str>,
+    ) -> Vec<Result<crate::wire::deflate::Params, String>> {
+        use crate::wire::deflate;
+        values
+            .flat_map(deflate::parse_header)
+            .filter(|(name, _)| name == deflate::TOKEN)
+            .map(|(_, params)| deflate::parse_params(&params, false))
+            .collect()
+    }
+}
+
+/// What the server's response makes of permessage-deflate: `Ok(None)` when
+/// it did not accept it, the agreed parameters when it validly did, and the
+/// violation when its acceptance breaks RFC 7692 section 7 (a client MUST
+/// then fail the connection).
+pub fn deflate_agreed(
+    resp: &Response,
+    offer: &Offer,
+) -> Result<Option<crate::wire::deflate::Agreed>, Violation> {
+    use crate::wire::deflate;
+    let bad = |reason: String| Violation::DeflateBadResponse { reason };
+    let values: Vec<&str> = resp.values("Sec-WebSocket-Extensions").collect();
+    let accepted: Vec<_> = values
+        .iter()
+        .flat_map(|v| deflate::parse_header(v))
+        .filter(|(name, _)| name == deflate::TOKEN)
+        .collect();
+    let (_, params) = match accepted.as_slice() {
+        [] => return Ok(None),
+        [one] => one,
+        _ => return Err(bad("permessage-deflate accepted more than once".into())),
+    };
+    let resp_params = deflate::parse_params(params, true).map_err(bad)?;
+    let valid: Vec<&deflate::Params> = offer
+        .deflate
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .collect();
+    if valid.is_empty() {
+        let why = offer
+            .deflate
+            .iter()
+            .find_map(|o| o.as_ref().err().cloned())
+            .unwrap_or_else(|| "it was not offered".into());
+        return Err(bad(format!(
+            "the server accepted an offer it had to decline ({why})"
+        )));
+    }
+    let mut first_err = None;
+    for o in valid {
+        match deflate::accepts(o, &resp_params) {
+            Ok(()) => {
+                let mut agreed = deflate::Agreed::from_response(&resp_params);
+                // RFC 7692 7.1.1.2: offering client_no_context_takeover tells
+                // the server the client will not use context takeover, so the
+                // server may rely on it.
+                agreed.client_no_context |= o.client_no_context_takeover;
+                return Ok(Some(agreed));
+            }
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(bad(first_err.unwrap_or_default()))
 }
 
 /// Check a 101 response against section 4.1's list of client checks.
@@ -148,6 +221,17 @@ pub fn validate(resp: &Response, offer: &Offer) -> Vec<Violation> {
     for name in resp.tokens("Sec-WebSocket-Protocol") {
         if !offer.protocols.contains(&name) {
             found.push(Violation::HandshakeUnofferedSubprotocol { name });
+        }
+    }
+    // RFC 7692 7: "If a client receives a response that is invalid for the
+    // offers it sent, it MUST _Fail the WebSocket Connection_."
+    let offered = offer
+        .extensions
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(crate::wire::deflate::TOKEN));
+    if offered {
+        if let Err(v) = deflate_agreed(resp, offer) {
+            found.push(v);
         }
     }
     found

@@ -98,9 +98,28 @@ pub fn metrics(events: &[Stamped]) -> Option<Metrics> {
 /// Grade `events` against `case`.
 pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
     let obs = Observed::from_events(events);
+    // A case about permessage-deflate says nothing of a server without it
+    // (Autobahn 12.x/13.x grade this UNIMPLEMENTED too).
+    if case.needs.contains(&crate::case::Need::Deflate)
+        && obs.status == Some(101)
+        && !negotiated_deflate(&obs.headers)
+    {
+        let reason =
+            "the server did not negotiate permessage-deflate (RFC 7692), which this case tests";
+        return Judgement {
+            verdict: Verdict::Unimplemented,
+            behavior: Verdict::Unimplemented,
+            behavior_reason: reason.into(),
+            close: None,
+            close_reason: String::new(),
+            observed: obs.describe(),
+            matched: None,
+            metrics: None,
+        };
+    }
     let (behavior, behavior_reason, matched) = judge_behavior(case, &obs);
     let (close, close_reason) = match (&case.close, obs.status) {
-        (Some(expect), Some(101)) if obs.violations.iter().all(|v| v.rfc_section() != "4.1") => {
+        (Some(expect), Some(101)) if obs.violations.iter().all(|v| !v.is_handshake()) => {
             // An accepted outcome in which the server ends the connection (a
             // server refusing a message over its own size limit, say) makes
             // the server the expected closer for this run.
@@ -134,6 +153,15 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
     }
 }
 
+fn negotiated_deflate(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("Sec-WebSocket-Extensions")
+            && crate::wire::deflate::parse_header(v)
+                .iter()
+                .any(|(name, _)| name == crate::wire::deflate::TOKEN)
+    })
+}
+
 fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize>) {
     if obs.case_timeout {
         return (
@@ -161,7 +189,7 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
         let list: Vec<String> = obs
             .violations
             .iter()
-            .map(|v| format!("{v} (RFC 6455 {})", v.rfc_section()))
+            .map(|v| format!("{v} (RFC {} {})", v.rfc(), v.rfc_section()))
             .collect();
         return (
             Verdict::Fail,
@@ -221,10 +249,10 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
         obs.describe()
     };
     let mut reason = format!(
-        "expected {}; got {}. RFC 6455 {}: \"{}\"",
+        "expected {}; got {}. {}: \"{}\"",
         expected.join(" | "),
         got,
-        case.rfc.join(", "),
+        case.citation(),
         case.requirement.trim()
     );
     if !obs.timeouts.is_empty() {

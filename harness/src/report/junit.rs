@@ -24,8 +24,8 @@ pub fn explain(r: &CaseResult) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "RFC 6455 {} ({}): \"{}\"",
-        c.rfc.join(", "),
+        "{} ({}): \"{}\"",
+        c.citation(),
         level_name(c),
         c.requirement.trim()
     );

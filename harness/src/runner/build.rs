@@ -30,7 +30,11 @@ pub fn frame(step: &FrameStep) -> RawFrame {
 /// The frames of a `send_message` step: the first with the opcode, the rest
 /// continuations, FIN on the last.
 pub fn message_frames(step: &MessageStep) -> Vec<RawFrame> {
-    let payload = step.payload.bytes();
+    fragment(step, step.payload.bytes())
+}
+
+/// `payload` (the step's, or its compressed form) cut into the step's fragments.
+pub fn fragment(step: &MessageStep, payload: Vec<u8>) -> Vec<RawFrame> {
     let mut sizes: Vec<usize> = step.fragments.clone();
     if let Some(n) = step.fragment_size.filter(|&n| n > 0) {
         sizes = (0..payload.len().div_ceil(n).saturating_sub(1))
@@ -110,6 +114,7 @@ mod tests {
             fragments: vec![],
             fragment_size: Some(1),
             empty_final: true,
+            compress: false,
             delivery: Delivery::default(),
         };
         let frames = message_frames(&step);

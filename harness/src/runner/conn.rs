@@ -181,6 +181,8 @@ type TlsHalves = (
 pub struct Conn {
     tcp: Arc<TcpStream>,
     tls: Option<TlsHalves>,
+    /// The compressor, once permessage-deflate is negotiated.
+    deflater: Mutex<Option<crate::wire::deflate::Deflater>>,
 }
 
 impl Conn {
@@ -198,7 +200,11 @@ impl Conn {
         let _ = tcp.set_nodelay(true);
         let tcp = Arc::new(tcp);
         if t.scheme != "wss" {
-            return Ok(Conn { tcp, tls: None });
+            return Ok(Conn {
+                tcp,
+                tls: None,
+                deflater: Mutex::new(None),
+            });
         }
         let tls = opts
             .tls
@@ -215,7 +221,19 @@ impl Conn {
         Ok(Conn {
             tcp,
             tls: Some((tokio::sync::Mutex::new(r), tokio::sync::Mutex::new(w))),
+            deflater: Mutex::new(None),
         })
+    }
+
+    /// permessage-deflate was negotiated: compress with this from now on.
+    pub fn set_deflater(&self, d: crate::wire::deflate::Deflater) {
+        *self.deflater.lock().expect("deflater lock") = Some(d);
+    }
+
+    /// A message payload compressed, if permessage-deflate was negotiated.
+    pub fn deflate(&self, payload: &[u8]) -> Option<Vec<u8>> {
+        let mut d = self.deflater.lock().expect("deflater lock");
+        d.as_mut().map(|d| d.message(payload))
     }
 
     /// The TCP socket underneath.
@@ -361,8 +379,21 @@ pub fn reset(stream: &TcpStream) -> io::Result<()> {
 pub const MAX_EVENTS: usize = 100_000;
 
 /// Read until the server side ends, recording what arrives.
-pub async fn read_loop(stream: Arc<Conn>, leftover: Vec<u8>, limits: Limits, shared: Arc<Shared>) {
+pub async fn read_loop(
+    stream: Arc<Conn>,
+    leftover: Vec<u8>,
+    limits: Limits,
+    deflate: Option<crate::wire::deflate::Agreed>,
+    shared: Arc<Shared>,
+) {
     let mut reader = FrameReader::new(Role::Client, limits);
+    if let Some(d) = deflate {
+        reader.use_deflate(crate::wire::deflate::Inflater::new(
+            d.server_window,
+            d.server_no_context,
+            limits.max_message,
+        ));
+    }
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut pending = leftover;

@@ -182,6 +182,11 @@ async fn run_inner(
             .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
             .collect(),
         protocols: req.tokens("Sec-WebSocket-Protocol"),
+        deflate: Offer::deflate_offers(
+            req.tokens("Sec-WebSocket-Extensions")
+                .iter()
+                .map(String::as_str),
+        ),
     };
     let mut bytes = req.encode();
     shared.push(Event::RequestSent {
@@ -210,10 +215,11 @@ async fn run_inner(
         }),
     }
     let hs_by = deadline.min(Instant::now() + opts.handshake_timeout);
-    let (leftover, upgraded) = match read_response(&stream, opts, &offer, shared, hs_by).await {
-        Some(x) => x,
-        None => return None,
-    };
+    let (leftover, upgraded, deflate) =
+        match read_response(&stream, opts, &offer, shared, hs_by).await {
+            Some(x) => x,
+            None => return None,
+        };
     if !upgraded {
         // What follows a refusal is an HTTP body, not frames: only watch for
         // the close, so it is on record.
@@ -225,10 +231,17 @@ async fn run_inner(
             .await;
         return Some(drain);
     }
+    if let Some(d) = deflate {
+        stream.set_deflater(crate::wire::deflate::Deflater::new(
+            d.client_window,
+            d.client_no_context,
+        ));
+    }
     let reader = tokio::spawn(conn::read_loop(
         stream.clone(),
         leftover,
         opts.limits,
+        deflate,
         shared.clone(),
     ));
 
@@ -264,15 +277,16 @@ async fn run_inner(
     Some(reader)
 }
 
-/// Read and check the response. Returns the bytes after it and whether the
-/// connection was upgraded; `None` when the handshake failed outright.
+/// Read and check the response. Returns the bytes after it, whether the
+/// connection was upgraded, and the permessage-deflate parameters if it
+/// was negotiated; `None` when the handshake failed outright.
 async fn read_response(
     stream: &Conn,
     opts: &RunOptions,
     offer: &Offer,
     shared: &Shared,
     until: Instant,
-) -> Option<(Vec<u8>, bool)> {
+) -> Option<(Vec<u8>, bool, Option<crate::wire::deflate::Agreed>)> {
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 4096];
     loop {
@@ -284,6 +298,9 @@ async fn read_response(
                 } else {
                     Vec::new()
                 };
+                let deflate = handshake::response::deflate_agreed(&resp, offer)
+                    .ok()
+                    .flatten();
                 shared.push(Event::Response {
                     status: resp.status,
                     reason: resp.reason,
@@ -295,7 +312,7 @@ async fn read_response(
                 }
                 // A client MUST fail the connection on a bad 101 (section 4.1), so
                 // nothing more is sent on it.
-                return Some((buf[used..].to_vec(), upgraded && ok));
+                return Some((buf[used..].to_vec(), upgraded && ok, deflate));
             }
             Ok(None) => {}
             // A TLS record (alert 0x15, handshake 0x16, version 3.x) where
@@ -460,15 +477,16 @@ async fn run_step(
             .await
         }
         Step::SendMessage(m) => {
-            send_frames(
-                &build::message_frames(m),
-                &m.delivery,
-                stream,
-                opts,
-                shared,
-                deadline,
-            )
-            .await
+            let frames = match m.compress.then(|| stream.deflate(&m.payload.bytes())) {
+                // RSV1 on the first frame marks the message compressed (RFC 7692 6).
+                Some(Some(wire)) => {
+                    let mut frames = build::fragment(m, wire);
+                    frames[0].rsv |= 4;
+                    frames
+                }
+                _ => build::message_frames(m),
+            };
+            send_frames(&frames, &m.delivery, stream, opts, shared, deadline).await
         }
         Step::Close(c) => {
             send_frames(

@@ -25,7 +25,9 @@ pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>) {
 }
 
 async fn handle(mut stream: Box<dyn super::Io>) {
-    let Some(leftover) = super::http::handshake(&mut stream, super::http::Options::default()).await
+    // tungstenite has no permessage-deflate, so it is never negotiated here.
+    let Some((leftover, _)) =
+        super::http::handshake(&mut stream, super::http::Options::default()).await
     else {
         return;
     };

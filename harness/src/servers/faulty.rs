@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 
 use crate::wire::codes::{close_code_allowed, op};
+use crate::wire::deflate::{Deflater, Inflater};
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
 use crate::wire::{LengthForm, RawFrame, Violation};
 
@@ -79,6 +80,10 @@ pub enum Fault {
     EchoOffers,
     /// Drops new connections while 100 are open (10.4).
     MaxConnections,
+    /// Grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1).
+    DeflateKeepsContext,
+    /// Accepts permessage-deflate offers it must decline (RFC 7692 7).
+    DeflateAcceptsBadOffers,
 }
 
 impl Fault {
@@ -230,6 +235,16 @@ impl Fault {
             "max-connections",
             "drops new connections while 100 are open (10.4)",
         ),
+        (
+            Fault::DeflateKeepsContext,
+            "deflate-keeps-context",
+            "grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1)",
+        ),
+        (
+            Fault::DeflateAcceptsBadOffers,
+            "deflate-accepts-bad-offers",
+            "accepts permessage-deflate offers it must decline (RFC 7692 7)",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -289,8 +304,10 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
         strict_connection: faults.contains(&Fault::StrictConnectionHeader),
         case_sensitive: faults.contains(&Fault::CaseSensitiveTokens),
         echo_offers: faults.contains(&Fault::EchoOffers),
+        deflate: true,
+        deflate_lenient: faults.contains(&Fault::DeflateAcceptsBadOffers),
     };
-    let Some(mut leftover) = super::http::handshake(&mut stream, opts).await else {
+    let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
     };
     if faults.contains(&Fault::DropPipelined) {
@@ -301,6 +318,16 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
         ..Limits::default()
     };
     let mut reader = FrameReader::new(Role::Server, limits);
+    // permessage-deflate: inflate what the client compressed, compress every echo.
+    let mut deflater = deflate.map(|d| {
+        reader.use_deflate(Inflater::new(
+            d.client_window,
+            d.client_no_context,
+            limits.max_message,
+        ));
+        let keep = faults.contains(&Fault::DeflateKeepsContext);
+        Deflater::new(d.server_window, d.server_no_context && !keep)
+    });
     let mut events = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut pending = leftover;
@@ -326,7 +353,16 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
             match act(ev, &faults, &mut closed) {
                 Act::Nothing => {}
                 Act::Send(opcode, payload) => {
-                    if send(&mut stream, &faults, opcode, payload).await.is_err() {
+                    let (payload, compressed) = match deflater.as_mut() {
+                        Some(d) if matches!(opcode, op::TEXT | op::BINARY) => {
+                            (d.message(&payload), true)
+                        }
+                        _ => (payload, false),
+                    };
+                    if send_frame(&mut stream, &faults, opcode, payload, compressed)
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -473,9 +509,20 @@ async fn send(
     opcode: u8,
     payload: Vec<u8>,
 ) -> std::io::Result<()> {
+    send_frame(stream, faults, opcode, payload, false).await
+}
+
+/// One frame; `compressed` sets RSV1 (permessage-deflate).
+async fn send_frame(
+    stream: &mut Box<dyn super::Io>,
+    faults: &Faults,
+    opcode: u8,
+    payload: Vec<u8>,
+    compressed: bool,
+) -> std::io::Result<()> {
     let frame = RawFrame {
         fin: true,
-        rsv: if faults.contains(&Fault::RsvOnEcho) {
+        rsv: if faults.contains(&Fault::RsvOnEcho) || compressed {
             4
         } else {
             0

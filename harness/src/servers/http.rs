@@ -9,6 +9,7 @@
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::handshake::accept_for;
+use crate::wire::deflate::{self, Agreed};
 
 /// Deliberate handshake faults.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,16 +24,22 @@ pub struct Options {
     pub case_sensitive: bool,
     /// Select whatever subprotocols and extensions the client offers.
     pub echo_offers: bool,
+    /// Accept the first valid permessage-deflate offer (RFC 7692).
+    pub deflate: bool,
+    /// Accept the first permessage-deflate offer even when it is invalid
+    /// (unknown parameters dropped, window sizes taken as they come).
+    pub deflate_lenient: bool,
 }
 
-/// Read and answer the opening handshake; returns bytes that followed it.
+/// Read and answer the opening handshake; returns bytes that followed it,
+/// and the permessage-deflate parameters if it was negotiated.
 pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     opts: Options,
-) -> Option<Vec<u8>> {
+) -> Option<(Vec<u8>, Option<Agreed>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    let (response, used) = loop {
+    let ((response, deflate), used) = loop {
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
@@ -56,11 +63,12 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = stream.shutdown().await;
         return None;
     }
-    Some(buf[used..].to_vec())
+    Some((buf[used..].to_vec(), deflate))
 }
 
-/// Section 4.2.1's checks, then section 4.2.2's answer.
-fn answer(req: &httparse::Request, opts: Options) -> String {
+/// Section 4.2.1's checks, then section 4.2.2's answer (with RFC 7692's
+/// negotiation when the server does permessage-deflate).
+fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
     let header = |name: &str| {
         req.headers
             .iter()
@@ -88,7 +96,10 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
     let version = header("Sec-WebSocket-Version");
     let lenient = opts.lenient;
     if !lenient && version.len() == 1 && version[0].trim() != "13" {
-        return refusal("426 Upgrade Required", "unsupported Sec-WebSocket-Version");
+        return (
+            refusal("426 Upgrade Required", "unsupported Sec-WebSocket-Version"),
+            None,
+        );
     }
     let valid = req.method == Some("GET")
         && req.version == Some(1)
@@ -101,7 +112,10 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         && key_ok
         && version.len() == 1;
     if !valid && !lenient {
-        return refusal("400 Bad Request", "not a valid WebSocket upgrade request");
+        return (
+            refusal("400 Bad Request", "not a valid WebSocket upgrade request"),
+            None,
+        );
     }
     let key = keys
         .first()
@@ -113,14 +127,35 @@ fn answer(req: &httparse::Request, opts: Options) -> String {
         accept_for(&key)
     };
     let mut selected = String::new();
+    let mut agreed = None;
     if opts.echo_offers {
         for name in ["Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"] {
             for v in header(name) {
                 selected.push_str(&format!("{name}: {v}\r\n"));
             }
         }
+    } else if opts.deflate {
+        // The first offer that is valid per RFC 7692 7; invalid ones are declined.
+        let offers = header("Sec-WebSocket-Extensions");
+        let accepted = offers
+            .iter()
+            .flat_map(|v| deflate::parse_header(v))
+            .filter(|(name, _)| name == deflate::TOKEN)
+            .find_map(|(_, params)| {
+                deflate::parse_params(&params, false)
+                    .ok()
+                    .or_else(|| opts.deflate_lenient.then(|| lenient_offer(&params)))
+            });
+        if let Some(offer) = accepted {
+            let resp = offer.acceptance();
+            selected.push_str(&format!("Sec-WebSocket-Extensions: {}\r\n", resp.render()));
+            agreed = Some(Agreed::from_response(&resp));
+        }
     }
-    format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{selected}\r\n")
+    (
+        format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{selected}\r\n"),
+        agreed,
+    )
 }
 
 /// An error response with a text body, as real servers send; the body's bytes
@@ -130,4 +165,20 @@ fn refusal(status: &str, why: &str) -> String {
         "HTTP/1.1 {status}\r\nSec-WebSocket-Version: 13\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{why}",
         why.len()
     )
+}
+
+/// What a careless server makes of an offer it should decline: known
+/// parameters taken at face value, the rest ignored.
+fn lenient_offer(params: &[deflate::Param]) -> deflate::Params {
+    let mut p = deflate::Params::default();
+    for (name, value) in params {
+        let bits = value.as_deref().and_then(|v| v.parse::<u8>().ok());
+        match name.as_str() {
+            "server_no_context_takeover" => p.server_no_context_takeover = true,
+            "server_max_window_bits" => p.server_max_window_bits = bits,
+            "client_max_window_bits" => p.client_max_window_bits = Some(bits),
+            _ => {}
+        }
+    }
+    p
 }

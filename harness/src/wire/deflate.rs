@@ -137,6 +137,38 @@ pub fn accepts(offer: &Params, resp: &Params) -> Result<(), String> {
     Ok(())
 }
 
+impl Params {
+    /// The extension element, as a header value.
+    pub fn render(&self) -> String {
+        let mut s = TOKEN.to_string();
+        if self.server_no_context_takeover {
+            s.push_str("; server_no_context_takeover");
+        }
+        if self.client_no_context_takeover {
+            s.push_str("; client_no_context_takeover");
+        }
+        if let Some(n) = self.server_max_window_bits {
+            s.push_str(&format!("; server_max_window_bits={n}"));
+        }
+        match self.client_max_window_bits {
+            Some(Some(n)) => s.push_str(&format!("; client_max_window_bits={n}")),
+            Some(None) => s.push_str("; client_max_window_bits"),
+            None => {}
+        }
+        s
+    }
+
+    /// A server's acceptance of this offer: what it asks of the server, granted.
+    pub fn acceptance(&self) -> Params {
+        Params {
+            server_no_context_takeover: self.server_no_context_takeover,
+            client_no_context_takeover: false,
+            server_max_window_bits: self.server_max_window_bits,
+            client_max_window_bits: self.client_max_window_bits.flatten().map(Some),
+        }
+    }
+}
+
 /// What the two sides use once negotiated: window sizes and context takeover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Agreed {

@@ -10,6 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::codes::{close_code_allowed, is_control, is_reserved_opcode, op};
+use super::deflate::{InflateError, Inflater};
 use super::mask::apply_mask;
 use super::violation::Violation;
 use super::writer::LengthForm;
@@ -224,6 +225,10 @@ struct InMessage {
     utf8: Utf8Stream,
     utf8_reported: bool,
     frames: u32,
+    /// RSV1 on its first frame, with permessage-deflate negotiated.
+    compressed: bool,
+    /// Inflating failed; the rest of the message is not decoded.
+    inflate_failed: bool,
 }
 
 /// Decodes a byte stream into frames, messages and violations.
@@ -237,6 +242,9 @@ pub struct FrameReader {
     /// RSV bits a negotiated extension gave meaning to.
     allowed_rsv: u8,
     close_seen: bool,
+    /// permessage-deflate, once negotiated.
+    inflater: Option<Inflater>,
+    inflated: Vec<u8>,
 }
 
 impl FrameReader {
@@ -250,7 +258,16 @@ impl FrameReader {
             message: None,
             allowed_rsv: 0,
             close_seen: false,
+            inflater: None,
+            inflated: Vec::new(),
         }
+    }
+
+    /// permessage-deflate was negotiated: RSV1 on the first frame of a data
+    /// message marks it compressed (RFC 7692 6), and such messages are
+    /// hashed, checked and previewed as inflated.
+    pub fn use_deflate(&mut self, inflater: Inflater) {
+        self.inflater = Some(inflater);
     }
 
     /// Whether the peer has sent a Close frame.
@@ -297,24 +314,16 @@ impl FrameReader {
             if is_control(frame.header.opcode) {
                 let room = 125usize.saturating_sub(frame.control.len());
                 frame.control.extend_from_slice(&chunk[..room.min(n)]);
-            } else if let Some(msg) = self.message.as_mut() {
-                msg.len += n as u64;
-                if msg.len > self.limits.max_message {
-                    return Err(LimitExceeded::Message {
-                        len: msg.len,
-                        max: self.limits.max_message,
-                    });
-                }
-                msg.hasher.update(&chunk);
-                let room = self.limits.preview.saturating_sub(msg.preview.len());
-                msg.preview.extend_from_slice(&chunk[..room.min(n)]);
-                if msg.opcode == op::TEXT && !msg.utf8.feed(&chunk) && !msg.utf8_reported {
-                    // Reported as soon as it is certain, like a fail-fast server would.
-                    msg.utf8_reported = true;
-                    out.push(ReadEvent::Violation(Violation::InvalidUtf8InText));
+            }
+            let frame_done = frame.done == frame.header.len;
+            if !is_control(frame.header.opcode) {
+                if self.message.as_ref().is_some_and(|m| m.compressed) {
+                    self.inflate(&chunk, false, out)?;
+                } else if let Some(msg) = self.message.as_mut() {
+                    absorb(msg, &chunk, &self.limits, out)?;
                 }
             }
-            if frame.done == frame.header.len {
+            if frame_done {
                 self.end_frame(out)?;
             }
         }
@@ -332,7 +341,22 @@ impl FrameReader {
             (Role::Server, false) => out.push(v(Violation::UnmaskedFrameFromClient)),
             _ => {}
         }
-        if h.rsv & !self.allowed_rsv != 0 {
+        // With permessage-deflate, RSV1 means "compressed" on the first frame
+        // of a data message and is misplaced anywhere else (RFC 7692 6.1).
+        let starts_message = matches!(h.opcode, op::TEXT | op::BINARY);
+        let mut allowed = self.allowed_rsv;
+        if self.inflater.is_some() {
+            allowed |= 4;
+            if h.rsv & 4 != 0 && !starts_message && !is_reserved_opcode(h.opcode) {
+                let kind = if is_control(h.opcode) {
+                    "control frame"
+                } else {
+                    "continuation frame"
+                };
+                out.push(v(Violation::DeflateBitMisplaced { kind: kind.into() }));
+            }
+        }
+        if h.rsv & !allowed != 0 {
             out.push(v(Violation::ReservedBitsWithoutExtension { rsv: h.rsv }));
         }
         if h.length_form == LengthForm::Len64 && h.len >> 63 != 0 {
@@ -381,6 +405,8 @@ impl FrameReader {
                     utf8: Utf8Stream::default(),
                     utf8_reported: false,
                     frames: 0,
+                    compressed: self.inflater.is_some() && starts_message && h.rsv & 4 != 0,
+                    inflate_failed: false,
                 });
             }
             if let Some(m) = self.message.as_mut() {
@@ -434,6 +460,9 @@ impl FrameReader {
             }
             o if is_control(o) => {}
             _ if h.fin => {
+                if self.message.as_ref().is_some_and(|m| m.compressed) {
+                    self.inflate(&[], true, out)?;
+                }
                 let m = self.message.take().expect("message in progress");
                 if m.opcode == op::TEXT && !m.utf8.finish() && !m.utf8_reported {
                     out.push(ReadEvent::Violation(Violation::InvalidUtf8InText));
@@ -450,6 +479,65 @@ impl FrameReader {
         }
         Ok(())
     }
+}
+
+impl FrameReader {
+    /// Inflate compressed payload bytes (and, at the end, the removed tail)
+    /// into the message in progress.
+    fn inflate(
+        &mut self,
+        chunk: &[u8],
+        last: bool,
+        out: &mut Vec<ReadEvent>,
+    ) -> Result<(), LimitExceeded> {
+        let (Some(inf), Some(msg)) = (self.inflater.as_mut(), self.message.as_mut()) else {
+            return Ok(());
+        };
+        if msg.inflate_failed {
+            return Ok(());
+        }
+        self.inflated.clear();
+        let r = if last {
+            inf.finish(&mut self.inflated)
+        } else {
+            inf.feed(chunk, &mut self.inflated)
+        };
+        absorb(msg, &self.inflated, &self.limits, out)?;
+        if let Err(e) = r {
+            msg.inflate_failed = true;
+            out.push(ReadEvent::Violation(match e {
+                InflateError::Invalid(reason) => Violation::DeflateInvalidData { reason },
+                InflateError::TooLarge(limit) => Violation::DeflateTooLarge { limit },
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// Payload bytes of a data message (inflated, if it was compressed).
+fn absorb(
+    msg: &mut InMessage,
+    bytes: &[u8],
+    limits: &Limits,
+    out: &mut Vec<ReadEvent>,
+) -> Result<(), LimitExceeded> {
+    msg.len += bytes.len() as u64;
+    if msg.len > limits.max_message {
+        return Err(LimitExceeded::Message {
+            len: msg.len,
+            max: limits.max_message,
+        });
+    }
+    msg.hasher.update(bytes);
+    let room = limits.preview.saturating_sub(msg.preview.len());
+    msg.preview
+        .extend_from_slice(&bytes[..room.min(bytes.len())]);
+    if msg.opcode == op::TEXT && !msg.utf8.feed(bytes) && !msg.utf8_reported {
+        // Reported as soon as it is certain, like a fail-fast server would.
+        msg.utf8_reported = true;
+        out.push(ReadEvent::Violation(Violation::InvalidUtf8InText));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -472,6 +560,91 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn deflate_reader() -> FrameReader {
+        let mut r = FrameReader::new(Role::Client, Limits::default());
+        r.use_deflate(crate::wire::deflate::Inflater::new(15, false, 1 << 20));
+        r
+    }
+
+    fn frame(fin: bool, rsv: u8, opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut f = RawFrame::new(opcode, payload.to_vec());
+        f.fin = fin;
+        f.rsv = rsv;
+        f.mask = None;
+        f.encode().unwrap()
+    }
+
+    #[test]
+    fn compressed_messages_are_judged_inflated() {
+        let text = "Hello, permessage-deflate! ".repeat(50);
+        let wire = crate::wire::deflate::Deflater::new(15, false).message(text.as_bytes());
+        let (a, b) = wire.split_at(wire.len() / 2);
+        // RSV1 on the first fragment only, then a ping in between, byte by byte.
+        let mut bytes = frame(false, 4, op::TEXT, a);
+        bytes.extend(frame(true, 0, op::PING, b"p"));
+        bytes.extend(frame(true, 0, op::CONTINUATION, b));
+        let mut r = deflate_reader();
+        let mut out = Vec::new();
+        for b in &bytes {
+            r.feed(std::slice::from_ref(b), &mut out).unwrap();
+        }
+        assert_eq!(violations(&out), []);
+        let m = out
+            .iter()
+            .find_map(|e| match e {
+                ReadEvent::Message(m) => Some(m.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(m.len, text.len() as u64);
+        assert_eq!(m.sha256, <[u8; 32]>::from(Sha256::digest(text.as_bytes())));
+        // An uncompressed message still reads as it is.
+        let mut out = Vec::new();
+        r.feed(&frame(true, 0, op::BINARY, b"plain"), &mut out)
+            .unwrap();
+        assert!(matches!(&out[1], ReadEvent::Message(m) if m.len == 5));
+    }
+
+    #[test]
+    fn misplaced_compression_bits_and_bad_data_are_violations() {
+        let misplaced = |kind: &str| Violation::DeflateBitMisplaced { kind: kind.into() };
+        let mut r = deflate_reader();
+        let mut out = Vec::new();
+        r.feed(&frame(true, 4, op::PING, b""), &mut out).unwrap();
+        assert_eq!(violations(&out), [misplaced("control frame")]);
+        let mut out = Vec::new();
+        let first = crate::wire::deflate::Deflater::new(15, false).message(b"abc");
+        r.feed(&frame(false, 4, op::TEXT, &first), &mut out)
+            .unwrap();
+        r.feed(&frame(true, 4, op::CONTINUATION, b""), &mut out)
+            .unwrap();
+        assert_eq!(violations(&out), [misplaced("continuation frame")]);
+        let mut r = deflate_reader();
+        let mut out = Vec::new();
+        r.feed(&frame(true, 4, op::BINARY, &[0xff; 8]), &mut out)
+            .unwrap();
+        assert!(
+            matches!(
+                &violations(&out)[..],
+                [Violation::DeflateInvalidData { .. }]
+            ),
+            "{out:?}"
+        );
+        // RSV2 stays reserved; RSV1 without the extension is the plain violation.
+        let mut out = Vec::new();
+        deflate_reader()
+            .feed(&frame(true, 2, op::TEXT, b"x"), &mut out)
+            .unwrap();
+        assert_eq!(
+            violations(&out),
+            [Violation::ReservedBitsWithoutExtension { rsv: 2 }]
+        );
+        assert_eq!(
+            violations(&read(Role::Client, &frame(true, 4, op::TEXT, b"x"))),
+            [Violation::ReservedBitsWithoutExtension { rsv: 4 }]
+        );
     }
 
     #[test]

@@ -106,6 +106,30 @@ pub enum Violation {
         /// The subprotocol.
         name: String,
     },
+    /// RFC 7692 7: the permessage-deflate response is invalid or does not fit the offer.
+    #[error("invalid permessage-deflate response: {reason}")]
+    DeflateBadResponse {
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// RFC 7692 6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments of a data message."
+    #[error("RSV1 (per-message compressed) set on a {kind}")]
+    DeflateBitMisplaced {
+        /// `control frame` or `continuation frame`.
+        kind: String,
+    },
+    /// RFC 7692 7.2.2: a compressed message that does not inflate.
+    #[error("compressed message is not valid DEFLATE data: {reason}")]
+    DeflateInvalidData {
+        /// What the inflater said.
+        reason: String,
+    },
+    /// A compressed message that inflates past the message limit (a zip bomb).
+    #[error("compressed message inflates to more than {limit} bytes")]
+    DeflateTooLarge {
+        /// The limit.
+        limit: u64,
+    },
 }
 
 impl Violation {
@@ -126,7 +150,28 @@ impl Violation {
             | HandshakeWrongAccept { .. }
             | HandshakeUnofferedExtension { .. }
             | HandshakeUnofferedSubprotocol { .. } => "4.1",
+            DeflateBadResponse { .. } => "7",
+            DeflateBitMisplaced { .. } => "6.1",
+            DeflateInvalidData { .. } => "7.2.2",
+            DeflateTooLarge { .. } => "10.4",
         }
+    }
+
+    /// The RFC `rfc_section` belongs to: 6455, or 7692 (permessage-deflate).
+    pub fn rfc(&self) -> u16 {
+        use Violation::*;
+        match self {
+            DeflateBadResponse { .. } | DeflateBitMisplaced { .. } | DeflateInvalidData { .. } => {
+                7692
+            }
+            _ => 6455,
+        }
+    }
+
+    /// Whether it concerns the opening handshake (after which a client
+    /// fails the connection at once, so no close is graded).
+    pub fn is_handshake(&self) -> bool {
+        self.rfc_section() == "4.1" || matches!(self, Violation::DeflateBadResponse { .. })
     }
 
     /// The close code an endpoint that detects this violation should send
@@ -134,6 +179,7 @@ impl Violation {
     pub fn close_code(&self) -> u16 {
         match self {
             Violation::InvalidUtf8InText | Violation::InvalidUtf8InCloseReason => 1007,
+            Violation::DeflateTooLarge { .. } => 1009,
             _ => 1002,
         }
     }
