@@ -33,4 +33,23 @@ out=bench/results.txt
     rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
     echo "separate-process serve, jobs=$jobs wall=$wall client_peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
   done
+  kill $server 2>/dev/null || true
+  # wss: the same catalogue over TLS (serve --tls, self-signed, trusted with --ca-cert).
+  cert=$(mktemp --suffix=.pem)
+  "$bin" serve --tls --port "$port" --cert-out "$cert" 2>/dev/null &
+  server=$!
+  sleep 0.5
+  /usr/bin/time -v "$bin" run "wss://127.0.0.1:$port/" --ca-cert "$cert" >/tmp/wsprobe-bench.out 2>/tmp/wsprobe-bench.time || true
+  wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+  rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
+  echo "wss serve --tls, jobs=default wall=$wall client_peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
+  kill $server 2>/dev/null || true
+  # The permessage-deflate group against the hand-written server, which negotiates it.
+  for i in 1 2 3; do
+    /usr/bin/time -v "$bin" demo --fault none --cases 'deflate/**' >/tmp/wsprobe-bench.out 2>/tmp/wsprobe-bench.time || true
+    wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "deflate group (hand-written server) run=$i wall=$wall :: $(tail -1 /tmp/wsprobe-bench.out)"
+  done
+  # The codec alone.
+  cargo run --release --quiet --example deflate_throughput
 } | tee "$out"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the catalogue, through ci/run-against.sh, against the embedded reference
 # server and against third-party servers from package registries (Python
-# `websockets` from PyPI, Node `ws` from npm, both pinned), each compared with
+# `websockets` from PyPI, Node `ws` from npm, soketto from crates.io, all
+# pinned), each compared with
 # its committed baseline in reports/baselines/ (known deviations carry their
 # reason there). A baseline must never pin a harness error.
 #
@@ -46,10 +47,16 @@ if [ ! -d "$node_dir/node_modules/ws" ]; then
 fi
 NODE_PATH="$node_dir/node_modules" against node-ws "node ci/servers/node_ws_echo.js PORT"
 
-# One page comparing the three.
-"$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws} \
+# soketto (Rust, permessage-deflate), built on its own so its flate2 keeps
+# the backend it has for any user (see ci/servers/soketto-echo/Cargo.toml).
+cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml
+# The RFC 7692 group only: it is here as a second permessage-deflate implementation.
+against soketto "ci/servers/soketto-echo/target/release/soketto-echo PORT 2>/dev/null" --cases 'deflate/**'
+
+# One page comparing them.
+"$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto} \
   -o target/third-party/matrix.html
 
 # The JUnit files must read back, in an independent JUnit reader, as what results.json says.
 "$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==5.0.3"
-"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws}
+"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto}

@@ -1,0 +1,73 @@
+//! Throughput of wsprobe's permessage-deflate path (the codec the runner and
+//! the hand-written server use): compress and inflate messages of several
+//! kinds, as `bench/run.sh` records. Figures, not assertions.
+
+use std::time::Instant;
+
+use wsprobe::wire::deflate::{Deflater, Inflater};
+
+fn json_like(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 64);
+    let mut i = 0u64;
+    while out.len() < len {
+        out.extend_from_slice(
+            format!(
+                "{{\"id\":{i},\"user\":\"u{}\",\"score\":{}}},",
+                i % 977,
+                (i * 7919) % 10007
+            )
+            .as_bytes(),
+        );
+        i += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+fn random(len: usize) -> Vec<u8> {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn main() {
+    let total = 64 << 20;
+    for (kind, message) in [
+        ("json-like 16 KiB", json_like(16 << 10)),
+        ("json-like 128 KiB", json_like(128 << 10)),
+        ("random 128 KiB", random(128 << 10)),
+    ] {
+        for (context, no_context) in [("context takeover", false), ("no context", true)] {
+            let mut tx = Deflater::new(15, no_context);
+            let mut rx = Inflater::new(15, no_context, 1 << 30);
+            let count = total / message.len();
+            let (mut wire, mut out, mut compressed) = (Vec::new(), Vec::new(), 0usize);
+            let t = Instant::now();
+            for _ in 0..count {
+                wire = tx.message(&message);
+                compressed += wire.len();
+            }
+            let deflate = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            for _ in 0..count {
+                out.clear();
+                rx.feed(&wire, &mut out).unwrap();
+                rx.finish(&mut out).unwrap();
+            }
+            let inflate = t.elapsed().as_secs_f64();
+            let mib = (count * message.len()) as f64 / (1 << 20) as f64;
+            println!(
+                "{kind}, {context}: deflate {:.0} MiB/s, inflate {:.0} MiB/s, ratio {:.3}",
+                mib / deflate,
+                mib / inflate,
+                compressed as f64 / (count * message.len()) as f64
+            );
+        }
+    }
+}

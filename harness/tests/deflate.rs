@@ -1,0 +1,102 @@
+//! permessage-deflate end to end: the RFC 7692 group against wsprobe's
+//! hand-written server (which implements it), against tungstenite (no
+//! permessage-deflate: unimplemented, never failed), and against the planted
+//! deflate faults, each with its exact failures. Implementations nobody here
+//! wrote (Python websockets, Node ws, soketto) run in ci/third-party.sh
+//! against their committed baselines.
+
+use std::collections::BTreeMap;
+
+use wsprobe::case::load;
+use wsprobe::judge::Verdict;
+use wsprobe::run::{self, RunReport};
+use wsprobe::runner::RunOptions;
+use wsprobe::servers::{self, Fault, ServerKind};
+use wsprobe::target::Target;
+
+async fn run_group(url: String) -> RunReport {
+    let opts = RunOptions::new(Target::parse(&url).unwrap());
+    let mut cases = load::embedded().unwrap().cases;
+    cases.retain(|c| c.id.starts_with("deflate/"));
+    assert_eq!(cases.len(), 33);
+    let caps = run::probe(&opts).await.unwrap();
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    run::run(cases, &opts, caps, 16, rx, |_| {}).await
+}
+
+async fn embedded(kind: ServerKind) -> RunReport {
+    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    run_group(format!("ws://{addr}/")).await
+}
+
+/// Case id to verdict, for every case that did not pass.
+fn not_passed(report: &RunReport) -> BTreeMap<String, Verdict> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict != Verdict::Pass)
+        .map(|r| (r.case.id.clone(), r.judgement.verdict))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hand_written_server_passes_the_group() {
+    let report = embedded(ServerKind::Faulty(Default::default())).await;
+    assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_deflate_the_group_is_unimplemented_not_failed() {
+    let report = embedded(ServerKind::Tungstenite).await;
+    let got = not_passed(&report);
+    assert_eq!(got.len(), 26, "{got:#?}");
+    assert!(
+        got.values().all(|v| *v == Verdict::Unimplemented),
+        "{got:#?}"
+    );
+    // The decline cases pass: not negotiating is a way to decline.
+    assert!(report
+        .results
+        .iter()
+        .filter(|r| r.case.id.starts_with("deflate/decline/"))
+        .all(|r| r.judgement.verdict == Verdict::Pass));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deflate_faults_fail_exactly_their_cases() {
+    let report = embedded(ServerKind::Faulty([Fault::DeflateKeepsContext].into())).await;
+    let got = not_passed(&report);
+    // Every case where the client asked for server_no_context_takeover, and only those.
+    let want: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| {
+            r.case.steps.iter().any(|s| {
+                format!("{s:?}").contains("server_no_context_takeover")
+                    && r.case.id.starts_with("deflate/offer/")
+            })
+        })
+        .map(|r| r.case.id.as_str())
+        .collect();
+    let mut want = want;
+    want.sort();
+    assert_eq!(want.len(), 12);
+    assert_eq!(got.keys().map(String::as_str).collect::<Vec<_>>(), want);
+    assert!(got.values().all(|v| *v == Verdict::Fail));
+
+    let report = embedded(ServerKind::Faulty([Fault::DeflateAcceptsBadOffers].into())).await;
+    let got = not_passed(&report);
+    assert_eq!(got.len(), 7, "{got:#?}");
+    assert!(got
+        .iter()
+        .all(|(id, v)| id.starts_with("deflate/decline/") && *v == Verdict::Fail));
+
+    // RSV1 on frames that are not compressed (the rsv-on-echo fault sets it on everything).
+    let report = embedded(ServerKind::Faulty([Fault::RsvOnEcho].into())).await;
+    let misplaced = report.results.iter().any(|r| {
+        r.judgement
+            .behavior_reason
+            .contains("RSV1 (per-message compressed) set on a control frame")
+    });
+    assert!(misplaced, "{:#?}", not_passed(&report));
+}
