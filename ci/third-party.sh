@@ -50,7 +50,7 @@ NODE_PATH="$node_dir/node_modules" against node-ws "node ci/servers/node_ws_echo
 # soketto (Rust, permessage-deflate), built on its own so its flate2 keeps
 # the backend it has for any user (see ci/servers/soketto-echo/Cargo.toml).
 cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml
-# The RFC 7692 group only: it is here as a second permessage-deflate implementation.
+# The RFC 7692 groups only: it is here as a second permessage-deflate implementation.
 against soketto "ci/servers/soketto-echo/target/release/soketto-echo PORT 2>/dev/null" --cases 'deflate/**'
 
 # One page comparing them.

@@ -1,4 +1,4 @@
-//! permessage-deflate end to end: the RFC 7692 group against wsprobe's
+//! permessage-deflate end to end: the RFC 7692 groups against wsprobe's
 //! hand-written server (which implements it), against tungstenite (no
 //! permessage-deflate: unimplemented, never failed), and against the planted
 //! deflate faults, each with its exact failures. Implementations nobody here
@@ -18,7 +18,7 @@ async fn run_group(url: String) -> RunReport {
     let opts = RunOptions::new(Target::parse(&url).unwrap());
     let mut cases = load::embedded().unwrap().cases;
     cases.retain(|c| c.id.starts_with("deflate/"));
-    assert_eq!(cases.len(), 33);
+    assert_eq!(cases.len(), 123);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(cases, &opts, caps, 16, rx, |_| {}).await
@@ -43,13 +43,43 @@ fn not_passed(report: &RunReport) -> BTreeMap<String, Verdict> {
 async fn the_hand_written_server_passes_the_group() {
     let report = embedded(ServerKind::Faulty(Default::default())).await;
     assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
+    // The series really compress: every message went out with RSV1 and came back so.
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.case.id == "deflate/series/json/131072-bytes-in-4096-byte-frames")
+        .unwrap();
+    let compressed_echoes = r
+        .events
+        .iter()
+        .filter(|e| matches!(&e.event, wsprobe::event::Event::FrameReceived(f) if f.rsv == 4))
+        .count();
+    assert_eq!(compressed_echoes, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_echo_in_a_series_fails() {
+    // Echoes cut at 65535 bytes: every series of larger messages fails, no other.
+    let report = embedded(ServerKind::Faulty([Fault::TruncateLargeMessages].into())).await;
+    let got = not_passed(&report);
+    let large: Vec<&String> = got.keys().collect();
+    assert!(!large.is_empty());
+    assert!(
+        large
+            .iter()
+            .all(|id| ["131072", "65536", "128-kib", "64-kib"]
+                .iter()
+                .any(|n| id.contains(n))),
+        "{large:#?}"
+    );
+    assert!(got.values().all(|v| *v == Verdict::Fail));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_deflate_the_group_is_unimplemented_not_failed() {
     let report = embedded(ServerKind::Tungstenite).await;
     let got = not_passed(&report);
-    assert_eq!(got.len(), 26, "{got:#?}");
+    assert_eq!(got.len(), 116, "{got:#?}");
     assert!(
         got.values().all(|v| *v == Verdict::Unimplemented),
         "{got:#?}"

@@ -149,19 +149,21 @@ async fn planted_faults_are_found_minimised_and_replay() {
         let path = found.file.as_ref().expect("finding written");
         let text = std::fs::read_to_string(path).unwrap();
         let (_, cases) = load::load_file(&path.display().to_string(), &text).unwrap();
-        let events = run_case(&cases[0], &opts).await;
-        let j = judge(&cases[0], &events);
-        assert_eq!(
-            j.verdict,
-            Verdict::Fail,
-            "{fault:?} replay: {}",
-            j.behavior_reason
-        );
-        assert_eq!(
-            signature(&found.sequence, &events, &j, false).as_deref(),
-            Some(want),
-            "{fault:?} replay signature"
-        );
+        // Up to three replays: a finding about a race (which frame the server
+        // reads before failing) may, once in a while, lose the race.
+        let mut last = String::new();
+        let mut replayed = false;
+        for _ in 0..3 {
+            let events = run_case(&cases[0], &opts).await;
+            let j = judge(&cases[0], &events);
+            let sig = signature(&found.sequence, &events, &j, false);
+            if j.verdict == Verdict::Fail && sig.as_deref() == Some(want) {
+                replayed = true;
+                break;
+            }
+            last = format!("{:?} {sig:?}: {}", j.verdict, j.behavior_reason);
+        }
+        assert!(replayed, "{fault:?} replay: {last}\n{text}");
         eprintln!(
             "{fault:?}: {want} first at iteration {}, minimised {} -> {} operations",
             found.iteration, found.ops_before, found.ops_after

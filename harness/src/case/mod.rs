@@ -1,5 +1,6 @@
 //! The YAML case catalogue: model, loading and selection.
 
+pub mod corpus;
 pub mod load;
 pub mod locate;
 pub mod model;

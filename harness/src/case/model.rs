@@ -449,6 +449,32 @@ pub enum Item {
     Repeat(RepeatItem),
 }
 
+impl Item {
+    /// The item of round `i` of a repeat (see [`Payload::at`]).
+    pub fn at(&self, i: usize) -> Item {
+        match self {
+            Item::Text(p) => Item::Text(p.at(i)),
+            Item::Binary(p) => Item::Binary(p.at(i)),
+            Item::Pong(p) => Item::Pong(p.at(i)),
+            other => other.clone(),
+        }
+    }
+}
+
+impl Step {
+    /// The step of round `i` of a repeat: its payload takes the next
+    /// corpus slice (see [`Payload::at`]).
+    pub fn at(&self, i: usize) -> Step {
+        let mut s = self.clone();
+        match &mut s {
+            Step::Send(f) => f.payload = f.payload.at(i),
+            Step::SendMessage(m) => m.payload = m.payload.at(i),
+            _ => {}
+        }
+        s
+    }
+}
+
 /// An expected item repeated.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -624,6 +650,16 @@ pub enum Payload {
         /// Total length.
         len: usize,
     },
+    /// Message `index` of a generated corpus: `{corpus: json, len: 8192}`
+    /// (in a repeat, each round takes the next slice).
+    Corpus {
+        /// Which corpus.
+        corpus: super::corpus::Corpus,
+        /// Message length.
+        len: usize,
+        /// Which message of the series.
+        index: usize,
+    },
 }
 
 impl Payload {
@@ -634,6 +670,20 @@ impl Payload {
             Payload::Text(s) => s.as_bytes().to_vec(),
             Payload::Bytes(b) => b.clone(),
             Payload::Fill { pattern, len } => pattern.iter().copied().cycle().take(*len).collect(),
+            Payload::Corpus { corpus, len, index } => corpus.message(*len, *index),
+        }
+    }
+
+    /// The payload of round `i` of a repeat: the next slice of a corpus,
+    /// anything else unchanged.
+    pub fn at(&self, i: usize) -> Payload {
+        match self {
+            Payload::Corpus { corpus, len, .. } => Payload::Corpus {
+                corpus: *corpus,
+                len: *len,
+                index: i,
+            },
+            other => other.clone(),
         }
     }
 
@@ -668,7 +718,7 @@ impl Payload {
             Payload::Empty => 0,
             Payload::Text(s) => s.len(),
             Payload::Bytes(b) => b.len(),
-            Payload::Fill { len, .. } => *len,
+            Payload::Fill { len, .. } | Payload::Corpus { len, .. } => *len,
         }
     }
 
@@ -691,6 +741,12 @@ impl Payload {
                 Ok(s) => format!("{len} bytes of {s:?} repeated"),
                 Err(_) => format!("{len} bytes of hex {} repeated", hex::encode(pattern)),
             },
+            Payload::Corpus { corpus, len, index } => {
+                format!(
+                    "{len} bytes of the {} corpus (message {index})",
+                    corpus.name()
+                )
+            }
         }
     }
 }
@@ -708,6 +764,10 @@ struct PayloadMap {
     fill_hex: Option<String>,
     #[serde(default)]
     len: Option<usize>,
+    #[serde(default)]
+    corpus: Option<super::corpus::Corpus>,
+    #[serde(default)]
+    index: Option<usize>,
 }
 
 impl<'de> Deserialize<'de> for Payload {
@@ -733,6 +793,18 @@ impl<'de> Deserialize<'de> for Payload {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Payload, A::Error> {
                 let m = PayloadMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 let decode = |h: &str| hex::decode(h.replace(' ', "")).map_err(de::Error::custom);
+                if let Some(corpus) = m.corpus {
+                    return match (m.text, m.hex, m.fill, m.fill_hex, m.len) {
+                        (None, None, None, None, Some(len)) => Ok(Payload::Corpus {
+                            corpus,
+                            len,
+                            index: m.index.unwrap_or(0),
+                        }),
+                        _ => Err(de::Error::custom(
+                            "a corpus payload takes `len` (and `index`) only",
+                        )),
+                    };
+                }
                 match (m.text, m.hex, m.fill, m.fill_hex, m.len) {
                     (Some(t), None, None, None, None) => Ok(Payload::Text(t)),
                     (None, Some(h), None, None, None) => Ok(Payload::Bytes(decode(&h)?)),
@@ -745,7 +817,7 @@ impl<'de> Deserialize<'de> for Payload {
                         len,
                     }),
                     _ => Err(de::Error::custom(
-                        "a payload map needs exactly one of `text`, `hex`, `fill` + `len`, `fill_hex` + `len`",
+                        "a payload map needs exactly one of `text`, `hex`, `fill` + `len`, `fill_hex` + `len`, `corpus` + `len`",
                     )),
                 }
             }
@@ -772,6 +844,15 @@ impl Serialize for Payload {
                     Err(_) => m.serialize_entry("fill_hex", &hex::encode(pattern))?,
                 }
                 m.serialize_entry("len", len)?;
+                m.end()
+            }
+            Payload::Corpus { corpus, len, index } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("corpus", corpus)?;
+                m.serialize_entry("len", len)?;
+                if *index != 0 {
+                    m.serialize_entry("index", index)?;
+                }
                 m.end()
             }
         }

@@ -184,6 +184,7 @@ pub fn signature(
         .may_fail_after
         .map_or(owed.len(), |m| m.0.min(owed.len()));
     let echoes = echoes_owed(owed, enough, &obs.items);
+    let failure_close = matches!(obs.server_close, Some(Some(code)) if code != 1000);
     // The client's own malformed close step: the server answers it rather than failing first.
     let close_answer = ob
         .violation
@@ -211,11 +212,13 @@ pub fn signature(
         "answers-pong".into()
     } else if echoes == Owed::Wrong {
         "wrong-echo".into()
-    } else if (echoes == Owed::Short && (obs.server_close.is_some() || obs.tcp_end.is_some()))
+    } else if (echoes == Owed::Short && (server_ended || failure_close))
         || (server_ended && !may_end)
     {
         // Failed on the valid data before whatever came next (perhaps after
-        // wsprobe's close was already on its way, so not first).
+        // wsprobe's close was already on its way, so not first: then its
+        // close code says it failed). A server that merely answered wsprobe's
+        // close before echoing was slow, not failing: that is a wrong echo.
         "fails-valid-data".into()
     } else if let Some(v) = ob.violation.as_ref().filter(|_| !close_answer) {
         // Echoed everything owed and then kept the connection open, or

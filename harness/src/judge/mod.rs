@@ -10,7 +10,7 @@ pub mod verdict;
 
 use serde::Serialize;
 
-use crate::case::{Case, CloseExpect, Closer, End, Item, Level, Outcome};
+use crate::case::{Case, CloseExpect, Closer, End, Item, Level, Outcome, Payload};
 use crate::event::Stamped;
 use crate::wire::codes::{close_code_allowed, close_code_name, op};
 pub use observed::{describe_obs, Obs, Observed, TcpEnd};
@@ -326,19 +326,19 @@ enum Want<'a> {
     Anything,
 }
 
+fn message_want(opcode: u8, p: &Payload) -> Want<'static> {
+    Want::Message {
+        opcode,
+        len: p.len() as u64,
+        sha256: p.sha256(),
+    }
+}
+
 fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
     for item in items {
         match item {
-            Item::Text(p) => out.push(Want::Message {
-                opcode: op::TEXT,
-                len: p.len() as u64,
-                sha256: p.sha256(),
-            }),
-            Item::Binary(p) => out.push(Want::Message {
-                opcode: op::BINARY,
-                len: p.len() as u64,
-                sha256: p.sha256(),
-            }),
+            Item::Text(p) => out.push(message_want(op::TEXT, p)),
+            Item::Binary(p) => out.push(message_want(op::BINARY, p)),
             Item::Pong(p) => out.push(Want::Pong(p.bytes())),
             Item::Mark(m) => out.push(Want::Mark(m)),
             Item::AnyPongs => out.push(Want::AnyPongs),
@@ -346,8 +346,17 @@ fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
             Item::Repeat(r) => {
                 let mut one = Vec::new();
                 compile(std::slice::from_ref(&*r.item), &mut one);
-                for _ in 0..r.count {
-                    out.extend(one.iter().cloned());
+                // Corpus payloads move on each round, like the sends.
+                let varies = matches!(
+                    &*r.item,
+                    Item::Text(Payload::Corpus { .. }) | Item::Binary(Payload::Corpus { .. })
+                );
+                for i in 0..r.count {
+                    match (&r.item.at(i), varies) {
+                        (Item::Text(p), true) => out.push(message_want(op::TEXT, p)),
+                        (Item::Binary(p), true) => out.push(message_want(op::BINARY, p)),
+                        _ => out.extend(one.iter().cloned()),
+                    }
                 }
             }
         }

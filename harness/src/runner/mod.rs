@@ -369,15 +369,16 @@ async fn read_response(
 }
 
 /// The steps in the order they run, repeats unrolled.
-fn flatten<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
+/// Repeats unrolled; round `i` of a repeat takes payload slice `i` of a corpus.
+fn flatten(steps: &[Step], out: &mut Vec<Step>) {
     for step in steps {
         match step {
             Step::Repeat(r) => {
-                for _ in 0..r.count {
-                    flatten(&r.steps, out);
+                for i in 0..r.count {
+                    out.extend(r.steps.iter().map(|s| s.at(i)));
                 }
             }
-            other => out.push(other),
+            other => out.push(other.clone()),
         }
     }
 }
