@@ -220,6 +220,8 @@ pub fn signature(
         // close code says it failed). A server that merely answered wsprobe's
         // close before echoing was slow, not failing: that is a wrong echo.
         "fails-valid-data".into()
+    } else if echoes == Owed::Short {
+        "wrong-echo".into()
     } else if let Some(v) = ob.violation.as_ref().filter(|_| !close_answer) {
         // Echoed everything owed and then kept the connection open, or
         // processed the data it should have refused.
