@@ -406,6 +406,13 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             "ids use lowercase letters, digits and - _ . / only".into(),
         ));
     }
+    if case.close.as_ref().is_some_and(|c| c.codes.is_empty()) {
+        // Written back, an empty list would read as the default [1000].
+        return Err((
+            "close.codes".into(),
+            "list at least one code (leave the field out for 1000)".into(),
+        ));
+    }
     if case.rfc.is_empty() {
         return Err(("rfc".into(), "cite at least one RFC 6455 section".into()));
     }
