@@ -130,6 +130,7 @@ pub fn liveness_case(echo: bool) -> Case {
             fragment_size: None,
             empty_final: false,
             compress: false,
+            rsv: 0,
             delivery: Default::default(),
         }));
         steps.push(Step::Expect(ExpectStep {

@@ -130,3 +130,33 @@ fn the_catalogue_loads_with_unique_ids() {
         );
     }
 }
+
+#[test]
+fn matrix_of_row_lists_is_their_product() {
+    // Two lists of rows: one case per pair, a row from each, in row-major order.
+    let text = format!(
+        "{HEAD}  - id: x/${{set}}/${{v}}\n    matrix:\n      - [{{set: a, ab: \"13.1\"}}, {{set: b, ab: \"13.2\"}}]\n      - [{{v: short, i: 1}}, {{v: long, i: 2}}, {{v: huge, i: 3}}]\n    title: t\n    autobahn: \"${{ab}}.${{i}}\"\n    rfc: [\"5.2\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
+    );
+    let (_, cases) = load_file("ok.yaml", &text).unwrap();
+    let ids: Vec<(&str, Option<&str>)> = cases
+        .iter()
+        .map(|c| (c.id.as_str(), c.autobahn.as_deref()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("x/a/short", Some("13.1.1")),
+            ("x/a/long", Some("13.1.2")),
+            ("x/a/huge", Some("13.1.3")),
+            ("x/b/short", Some("13.2.1")),
+            ("x/b/long", Some("13.2.2")),
+            ("x/b/huge", Some("13.2.3")),
+        ]
+    );
+    let empty = text.replace("[{v: short, i: 1}, {v: long, i: 2}, {v: huge, i: 3}]", "[]");
+    let e = err(&empty);
+    assert!(
+        e.contains("matrix") && e.contains("non-empty") && e.contains("bad.yaml:"),
+        "{e}"
+    );
+}

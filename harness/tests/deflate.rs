@@ -18,7 +18,7 @@ async fn run_group(url: String) -> RunReport {
     let opts = RunOptions::new(Target::parse(&url).unwrap());
     let mut cases = load::embedded().unwrap().cases;
     cases.retain(|c| c.id.starts_with("deflate/"));
-    assert_eq!(cases.len(), 123);
+    assert_eq!(cases.len(), 238);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(cases, &opts, caps, 16, rx, |_| {}).await
@@ -79,7 +79,13 @@ async fn a_wrong_echo_in_a_series_fails() {
 async fn without_deflate_the_group_is_unimplemented_not_failed() {
     let report = embedded(ServerKind::Tungstenite).await;
     let got = not_passed(&report);
-    assert_eq!(got.len(), 116, "{got:#?}");
+    let needing = report
+        .results
+        .iter()
+        .filter(|r| r.case.needs.contains(&wsprobe::case::Need::Deflate))
+        .count();
+    assert_eq!(needing, 231);
+    assert_eq!(got.len(), needing, "{got:#?}");
     assert!(
         got.values().all(|v| *v == Verdict::Unimplemented),
         "{got:#?}"
@@ -110,7 +116,7 @@ async fn deflate_faults_fail_exactly_their_cases() {
         .collect();
     let mut want = want;
     want.sort();
-    assert_eq!(want.len(), 12);
+    assert_eq!(want.len(), 72);
     assert_eq!(got.keys().map(String::as_str).collect::<Vec<_>>(), want);
     assert!(got.values().all(|v| *v == Verdict::Fail));
 
@@ -129,4 +135,101 @@ async fn deflate_faults_fail_exactly_their_cases() {
             .contains("RSV1 (per-message compressed) set on a control frame")
     });
     assert!(misplaced, "{:#?}", not_passed(&report));
+}
+
+/// Failed cases and the reasons given, for the cases that did not pass.
+fn failed_with(report: &RunReport) -> BTreeMap<String, String> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict != Verdict::Pass)
+        .map(|r| {
+            assert_eq!(r.judgement.verdict, Verdict::Fail, "{}", r.case.id);
+            (r.case.id.clone(), r.judgement.behavior_reason.clone())
+        })
+        .collect()
+}
+
+fn ids(report: &RunReport, keep: impl Fn(&wsprobe::case::Case) -> bool) -> Vec<&str> {
+    report
+        .results
+        .iter()
+        .filter(|r| keep(&r.case))
+        .map(|r| r.case.id.as_str())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_forgets_the_clients_context_fails_every_series_that_uses_it() {
+    let report = embedded(ServerKind::Faulty(
+        [Fault::DeflateDropsClientContext].into(),
+    ))
+    .await;
+    let got = failed_with(&report);
+    // The 12.x series let the client keep its context; random data never
+    // refers back, and the 13.x offers all carry client_no_context_takeover.
+    let mut want = ids(&report, |c| {
+        (c.id.starts_with("deflate/series/") && !c.id.starts_with("deflate/series/random/"))
+            || c.id == "deflate/rfc-example/shared-window"
+    });
+    want.sort();
+    assert_eq!(want.len(), 73);
+    assert_eq!(got.keys().map(String::as_str).collect::<Vec<_>>(), want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_compressing_past_its_agreed_window_is_caught() {
+    let report = embedded(ServerKind::Faulty([Fault::DeflateWideWindow].into())).await;
+    let got = failed_with(&report);
+    // Only where the client limited the server to 512 bytes, and there every
+    // series of messages of 1 KiB and more (a reference reaches further back).
+    let small = ["/16-bytes", "/64-bytes", "/256-bytes"];
+    for id in ids(&report, |c| {
+        c.id.starts_with("deflate/offer/")
+            && c.steps
+                .iter()
+                .any(|s| format!("{s:?}").contains("server_max_window_bits=9"))
+    }) {
+        if !small.iter().any(|s| id.ends_with(s)) {
+            assert!(got.contains_key(id), "{id} passed");
+        }
+    }
+    assert!(got.len() >= 45, "{got:#?}");
+    for (id, reason) in &got {
+        assert!(
+            ["server-window-9", "no-context-window-9", "three-offers"]
+                .iter()
+                .any(|set| id.starts_with(&format!("deflate/offer/{set}/"))),
+            "{id}"
+        );
+        assert!(
+            reason.contains("beyond the agreed window of 512 bytes"),
+            "{id}: {reason}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupt_or_exploding_compressed_echoes_fail_every_echo_case() {
+    for (fault, why) in [
+        (Fault::DeflateCorruptEchoes, "is not valid DEFLATE data"),
+        (
+            Fault::DeflateBombEchoes,
+            "inflates to more than 67108864 bytes",
+        ),
+    ] {
+        let report = embedded(ServerKind::Faulty([fault].into())).await;
+        let got = failed_with(&report);
+        let mut want = ids(&report, |c| c.needs.contains(&wsprobe::case::Need::Echo));
+        want.sort();
+        assert_eq!(want.len(), 226);
+        assert_eq!(
+            got.keys().map(String::as_str).collect::<Vec<_>>(),
+            want,
+            "{fault:?}"
+        );
+        for (id, reason) in &got {
+            assert!(reason.contains(why), "{fault:?} {id}: {reason}");
+        }
+    }
 }

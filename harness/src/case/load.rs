@@ -234,6 +234,16 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
             substitute(&mut v, &binding);
             // A variable's value may name another variable (`ab: "${v.ab}"`).
             substitute(&mut v, &binding);
+            // A matrix value that is a list of steps splices into `steps`.
+            if let Some(Value::Sequence(steps)) = v.get_mut("steps") {
+                *steps = std::mem::take(steps)
+                    .into_iter()
+                    .flat_map(|s| match s {
+                        Value::Sequence(inner) => inner,
+                        one => vec![one],
+                    })
+                    .collect();
+            }
             let id = v
                 .get("id")
                 .and_then(Value::as_str)
@@ -291,6 +301,31 @@ fn expand_matrix(m: &Value) -> Result<Vec<Binding>, String> {
             .collect()
     };
     match m {
+        // A list of lists of rows: one case per combination, a row from each
+        // list (the 13.x equivalents are 7 offers times 18 variants).
+        Value::Sequence(groups) if !groups.is_empty() && groups.iter().all(|g| g.is_sequence()) => {
+            let mut out: Vec<Binding> = vec![Vec::new()];
+            for group in groups {
+                let rows = group
+                    .as_sequence()
+                    .filter(|s| !s.is_empty())
+                    .ok_or("each list of matrix rows must be non-empty")?
+                    .iter()
+                    .map(as_binding)
+                    .collect::<Result<Vec<_>, _>>()?;
+                out = out
+                    .into_iter()
+                    .flat_map(|b| {
+                        rows.iter().map(move |row| {
+                            let mut b = b.clone();
+                            b.extend(row.iter().cloned());
+                            b
+                        })
+                    })
+                    .collect();
+            }
+            Ok(out)
+        }
         // A list of rows: one case per row.
         Value::Sequence(rows) if !rows.is_empty() => rows.iter().map(as_binding).collect(),
         // A map of lists: one case per combination.
@@ -374,7 +409,23 @@ fn substitute(v: &mut Value, binding: &Binding) {
             *s = out;
         }
         Value::Sequence(items) => items.iter_mut().for_each(|i| substitute(i, binding)),
-        Value::Mapping(m) => m.values_mut().for_each(|i| substitute(i, binding)),
+        Value::Mapping(m) => {
+            // Keys too, so a matrix can choose a field (`{"${opcode}": ...}`).
+            if m.keys()
+                .any(|k| k.as_str().is_some_and(|k| k.contains("${")))
+            {
+                *m = std::mem::take(m)
+                    .into_iter()
+                    .map(|(mut k, v)| {
+                        if k.is_string() {
+                            substitute(&mut k, binding);
+                        }
+                        (k, v)
+                    })
+                    .collect();
+            }
+            m.values_mut().for_each(|i| substitute(i, binding))
+        }
         Value::Tagged(t) => substitute(&mut t.value, binding),
         _ => {}
     }
@@ -388,7 +439,9 @@ fn find_unbound(v: &Value) -> Option<String> {
             Some(s[start + 2..start + end].to_string())
         }
         Value::Sequence(items) => items.iter().find_map(find_unbound),
-        Value::Mapping(m) => m.values().find_map(find_unbound),
+        Value::Mapping(m) => m
+            .iter()
+            .find_map(|(k, v)| find_unbound(k).or_else(|| find_unbound(v))),
         _ => None,
     }
 }
@@ -529,6 +582,12 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                         ),
                     ));
                 }
+            }
+            Step::SendMessage(m) if m.rsv > 7 => {
+                return Err((
+                    format!("steps[{i}].send_message.rsv"),
+                    format!("rsv {} is not 0-7", m.rsv),
+                ));
             }
             _ => {}
         }

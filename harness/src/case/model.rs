@@ -306,6 +306,10 @@ pub struct MessageStep {
     /// on the first frame; fragments cut from the compressed bytes).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub compress: bool,
+    /// RSV bits of the first frame (4 with a payload that is DEFLATE data
+    /// already, such as `deflated_zeros`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rsv: u8,
     /// How the bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
@@ -660,6 +664,12 @@ pub enum Payload {
         /// Which message of the series.
         index: usize,
     },
+    /// Raw DEFLATE data that inflates to `len` zero bytes, about 1 KiB per
+    /// MiB: `{deflated_zeros: 268435456}`, a zip bomb sent with RSV1.
+    DeflatedZeros {
+        /// The inflated length.
+        len: u64,
+    },
 }
 
 impl Payload {
@@ -671,6 +681,7 @@ impl Payload {
             Payload::Bytes(b) => b.clone(),
             Payload::Fill { pattern, len } => pattern.iter().copied().cycle().take(*len).collect(),
             Payload::Corpus { corpus, len, index } => corpus.message(*len, *index),
+            Payload::DeflatedZeros { len } => crate::wire::deflate::zeros(*len),
         }
     }
 
@@ -719,6 +730,7 @@ impl Payload {
             Payload::Text(s) => s.len(),
             Payload::Bytes(b) => b.len(),
             Payload::Fill { len, .. } | Payload::Corpus { len, .. } => *len,
+            Payload::DeflatedZeros { .. } => self.bytes().len(),
         }
     }
 
@@ -747,6 +759,12 @@ impl Payload {
                     corpus.name()
                 )
             }
+            Payload::DeflatedZeros { len } => {
+                format!(
+                    "{} bytes of DEFLATE data inflating to {len} zero bytes",
+                    self.len()
+                )
+            }
         }
     }
 }
@@ -768,6 +786,8 @@ struct PayloadMap {
     corpus: Option<super::corpus::Corpus>,
     #[serde(default)]
     index: Option<usize>,
+    #[serde(default)]
+    deflated_zeros: Option<u64>,
 }
 
 impl<'de> Deserialize<'de> for Payload {
@@ -793,6 +813,18 @@ impl<'de> Deserialize<'de> for Payload {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Payload, A::Error> {
                 let m = PayloadMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 let decode = |h: &str| hex::decode(h.replace(' ', "")).map_err(de::Error::custom);
+                if let Some(len) = m.deflated_zeros {
+                    return match (m.text, m.hex, m.fill, m.fill_hex, m.len, m.corpus) {
+                        // 4 GiB inflate from 4 MiB; more would only cost wsprobe memory.
+                        (None, None, None, None, None, None) if len <= 1 << 32 => {
+                            Ok(Payload::DeflatedZeros { len })
+                        }
+                        (None, None, None, None, None, None) => Err(de::Error::custom(
+                            "`deflated_zeros` is at most 4294967296 (4 GiB)",
+                        )),
+                        _ => Err(de::Error::custom("`deflated_zeros` stands alone")),
+                    };
+                }
                 if let Some(corpus) = m.corpus {
                     return match (m.text, m.hex, m.fill, m.fill_hex, m.len) {
                         (None, None, None, None, Some(len)) => Ok(Payload::Corpus {
@@ -817,7 +849,7 @@ impl<'de> Deserialize<'de> for Payload {
                         len,
                     }),
                     _ => Err(de::Error::custom(
-                        "a payload map needs exactly one of `text`, `hex`, `fill` + `len`, `fill_hex` + `len`, `corpus` + `len`",
+                        "a payload map needs exactly one of `text`, `hex`, `fill` + `len`, `fill_hex` + `len`, `corpus` + `len`, `deflated_zeros`",
                     )),
                 }
             }
@@ -855,8 +887,17 @@ impl Serialize for Payload {
                 }
                 m.end()
             }
+            Payload::DeflatedZeros { len } => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("deflated_zeros", len)?;
+                m.end()
+            }
         }
     }
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }
 
 /// A duration written as `500ms`, `2s` or `1.5s`.

@@ -263,16 +263,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Misbehave on purpose, to see what failures look like (repeatable).
-    /// `none` runs the hand-written server without faults. Names:
-    /// echo-invalid-utf8, ignore-rsv, accept-unmasked, no-close-reply,
-    /// wrong-close-code, echo-close-code, bad-accept, crash-on-reserved-opcode,
-    /// mask-frames, ignore-reserved-opcodes, lenient-fragmentation,
-    /// lenient-control, no-pong, linger-after-close, rsv-on-echo,
-    /// non-minimal-length, accept-any-handshake, truncate-large-messages,
-    /// echo-binary-as-text, drop-pipelined, strict-connection-header,
-    /// process-after-close, trust-length, no-fragmentation, echo-pong, ignore-eof,
-    /// crash-on-truncated-frame, case-sensitive-tokens, echo-offers, max-connections.
-    #[arg(long = "fault", value_name = "NAME")]
+    /// `none` runs the hand-written server without faults.
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_names())]
     pub faults: Vec<String>,
     /// Serve wss:// with a self-signed certificate made at start (for
     /// localhost, 127.0.0.1, ::1 and --host); its PEM goes to --cert-out.
@@ -282,4 +274,14 @@ pub struct ServeArgs {
     /// wsprobe-serve-PORT.pem in the temporary directory).
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub cert_out: Option<PathBuf>,
+}
+
+/// Every fault name, and `none`, for `serve --fault`.
+fn fault_names() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    let names = crate::servers::Fault::ALL
+        .iter()
+        .map(|(_, name, help)| PossibleValue::new(*name).help(*help));
+    let none = PossibleValue::new("none").help("the hand-written server without faults");
+    clap::builder::PossibleValuesParser::new(names.chain([none]))
 }

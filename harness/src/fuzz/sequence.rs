@@ -403,6 +403,7 @@ impl Sequence {
                     }),
                     empty_final: false,
                     compress: false,
+                    rsv: 0,
                     delivery: Delivery::default(),
                 }),
                 Op::Close(c) => {

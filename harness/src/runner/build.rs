@@ -58,6 +58,7 @@ pub fn fragment(step: &MessageStep, payload: Vec<u8>) -> Vec<RawFrame> {
         .enumerate()
         .map(|(i, p)| RawFrame {
             fin: i == last,
+            rsv: if i == 0 { step.rsv } else { 0 },
             opcode: if i == 0 {
                 step.opcode.0
             } else {
@@ -115,6 +116,7 @@ mod tests {
             fragment_size: Some(1),
             empty_final: true,
             compress: false,
+            rsv: 0,
             delivery: Delivery::default(),
         };
         let frames = message_frames(&step);

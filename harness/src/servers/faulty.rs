@@ -84,6 +84,15 @@ pub enum Fault {
     DeflateKeepsContext,
     /// Accepts permessage-deflate offers it must decline (RFC 7692 7).
     DeflateAcceptsBadOffers,
+    /// Resets its inflater after every message although the client keeps
+    /// its context (client_no_context_takeover not agreed, RFC 7692 7.1.1.2).
+    DeflateDropsClientContext,
+    /// Grants server_max_window_bits but compresses with a 32 KiB window (RFC 7692 7.1.2.1).
+    DeflateWideWindow,
+    /// Sends compressed echoes that are not DEFLATE data (RFC 7692 7.2.2).
+    DeflateCorruptEchoes,
+    /// Answers each data message with a compressed one inflating to 128 MiB of zeros.
+    DeflateBombEchoes,
 }
 
 impl Fault {
@@ -245,6 +254,26 @@ impl Fault {
             "deflate-accepts-bad-offers",
             "accepts permessage-deflate offers it must decline (RFC 7692 7)",
         ),
+        (
+            Fault::DeflateDropsClientContext,
+            "deflate-drops-client-context",
+            "inflates each message afresh although client_no_context_takeover was not agreed (RFC 7692 7.1.1.2)",
+        ),
+        (
+            Fault::DeflateWideWindow,
+            "deflate-wide-window",
+            "grants server_max_window_bits but compresses with a 32 KiB window (RFC 7692 7.1.2.1)",
+        ),
+        (
+            Fault::DeflateCorruptEchoes,
+            "deflate-corrupt-echoes",
+            "sends compressed echoes that are not DEFLATE data (RFC 7692 7.2.2)",
+        ),
+        (
+            Fault::DeflateBombEchoes,
+            "deflate-bomb-echoes",
+            "answers each data message with a compressed one inflating to 128 MiB of zeros (a zip bomb)",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -322,11 +351,16 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
     let mut deflater = deflate.map(|d| {
         reader.use_deflate(Inflater::new(
             d.client_window,
-            d.client_no_context,
+            d.client_no_context || faults.contains(&Fault::DeflateDropsClientContext),
             limits.max_message,
         ));
         let keep = faults.contains(&Fault::DeflateKeepsContext);
-        Deflater::new(d.server_window, d.server_no_context && !keep)
+        let window = if faults.contains(&Fault::DeflateWideWindow) {
+            15
+        } else {
+            d.server_window
+        };
+        Deflater::new(window, d.server_no_context && !keep)
     });
     let mut events = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -354,8 +388,19 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
                 Act::Nothing => {}
                 Act::Send(opcode, payload) => {
                     let (payload, compressed) = match deflater.as_mut() {
+                        Some(_)
+                            if faults.contains(&Fault::DeflateBombEchoes)
+                                && matches!(opcode, op::TEXT | op::BINARY) =>
+                        {
+                            (crate::wire::deflate::zeros(128 << 20), true)
+                        }
                         Some(d) if matches!(opcode, op::TEXT | op::BINARY) => {
-                            (d.message(&payload), true)
+                            let mut wire = d.message(&payload);
+                            if faults.contains(&Fault::DeflateCorruptEchoes) {
+                                // BTYPE 11: a reserved block type, never valid.
+                                wire[0] |= 0b110;
+                            }
+                            (wire, true)
                         }
                         _ => (payload, false),
                     };

@@ -268,21 +268,23 @@ pub struct Inflater {
     limit: u64,
     this_message: u64,
     scratch: Box<[u8]>,
+    // The message's compressed bytes, kept when the peer agreed to a window
+    // below 15 bits: zlib inflates with a 32 KiB window whatever it is told,
+    // so a reference beyond the agreed window is found by scanning them.
+    scan: Option<Vec<u8>>,
 }
 
 impl Inflater {
     /// An inflater for a peer compressing with up to `window` bits.
     pub fn new(window: u8, no_context: bool, limit: u64) -> Inflater {
         Inflater {
-            // Inflating needs a window at least as large as the sender's;
-            // 15 always is, and a sender violating its own limit is caught
-            // by the check below, not by a failing inflate.
-            d: Decompress::new_with_window_bits(false, 15),
+            d: Decompress::new_with_window_bits(false, zlib_bits(window)),
             window,
             no_context,
             limit,
             this_message: 0,
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
+            scan: (window < 15).then(Vec::new),
         }
     }
 
@@ -292,7 +294,25 @@ impl Inflater {
     }
 
     /// Inflate more of the current message into `out`.
-    pub fn feed(&mut self, mut data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
+    pub fn feed(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
+        self.feed_into(data, &mut |b| out.extend_from_slice(b))
+    }
+
+    /// End the message into `out`: see [`Inflater::finish_into`].
+    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), InflateError> {
+        self.finish_into(&mut |b| out.extend_from_slice(b))
+    }
+
+    /// Inflate more of the current message, handing the output to `sink`
+    /// a buffer at a time (at most 32 KiB is held, however large the message).
+    pub fn feed_into(
+        &mut self,
+        mut data: &[u8],
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), InflateError> {
+        if let Some(scan) = self.scan.as_mut() {
+            scan.extend_from_slice(data);
+        }
         // Through a fixed scratch buffer, so a bomb overshoots the limit by
         // at most one buffer before it is caught.
         loop {
@@ -307,7 +327,7 @@ impl Inflater {
             if self.this_message > self.limit {
                 return Err(InflateError::TooLarge(self.limit));
             }
-            out.extend_from_slice(&self.scratch[..produced]);
+            sink(&self.scratch[..produced]);
             // A full buffer may mean more output is pending.
             if (data.is_empty() || (used == 0 && produced == 0)) && produced < self.scratch.len() {
                 return Ok(());
@@ -317,14 +337,65 @@ impl Inflater {
 
     /// End the message: inflate the removed tail, and reset if the peer
     /// does not keep its context.
-    pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), InflateError> {
-        let r = self.feed(&TAIL, out);
+    pub fn finish_into(&mut self, sink: &mut dyn FnMut(&[u8])) -> Result<(), InflateError> {
+        let mut r = self.feed_into(&TAIL, sink);
         self.this_message = 0;
+        if let Some(scan) = self.scan.as_mut() {
+            let window = 1u32 << zlib_bits(self.window);
+            let farthest = super::deflate_window::farthest_reference(scan);
+            if r.is_ok() && farthest > window {
+                r = Err(InflateError::Invalid(format!(
+                    "a back reference {farthest} bytes back, beyond the agreed window of {window} bytes (max_window_bits={}, RFC 7692 7.1.2)",
+                    self.window
+                )));
+            }
+            scan.clear();
+        }
         if self.no_context {
-            self.d = Decompress::new_with_window_bits(false, 15);
+            self.d = Decompress::new_with_window_bits(false, zlib_bits(self.window));
         }
         r
     }
+}
+
+/// Raw DEFLATE data (without the 0x00 0x00 0xff 0xff tail) that inflates to
+/// `len` zero bytes, built without holding them: a compressed block of 1 MiB
+/// of zeros, repeated. Each block refers only to itself, so the repeats are
+/// valid in any context. About 1 KiB per MiB: a zip bomb.
+pub fn zeros(len: u64) -> Vec<u8> {
+    const CHUNK: u64 = 1 << 20;
+    let block = |n: u64| {
+        let mut d = Deflater::new(15, true);
+        let mut b = d.message(&vec![0u8; n as usize]);
+        b.extend_from_slice(&TAIL);
+        b
+    };
+    let full = block(CHUNK);
+    let mut out = Vec::with_capacity((len / CHUNK + 1) as usize * full.len());
+    for _ in 0..len / CHUNK {
+        out.extend_from_slice(&full);
+    }
+    if !len.is_multiple_of(CHUNK) || len == 0 {
+        out.extend_from_slice(&block(len % CHUNK));
+    }
+    out.truncate(out.len() - TAIL.len());
+    out
+}
+
+/// 16 KiB: the same 4 KiB of noise four times, so only a window of 4 KiB
+/// or more finds the repeats (tests of window handling).
+#[cfg(test)]
+pub(crate) fn repeats_4_kib_apart() -> Vec<u8> {
+    let mut x = 0x2545_f491_u32;
+    let unit: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    unit.repeat(4)
 }
 
 #[cfg(test)]
@@ -464,6 +535,49 @@ mod tests {
         }
         // The empty message compresses to a single 0x00 byte (RFC 7692 7.2.3.6).
         assert_eq!(Deflater::new(15, false).message(b""), [0x00]);
+    }
+
+    #[test]
+    fn a_peer_exceeding_its_agreed_window_is_caught() {
+        // Repeats 4 KiB apart: a 15-bit window refers back to them, a 9-bit one cannot.
+        let data = repeats_4_kib_apart();
+        let wide = Deflater::new(15, false).message(&data);
+        let mut out = Vec::new();
+        let mut rx = Inflater::new(9, false, 1 << 20);
+        let e = rx.feed(&wide, &mut out).and_then(|_| rx.finish(&mut out));
+        assert!(
+            matches!(&e, Err(InflateError::Invalid(m)) if m.contains("bytes back, beyond the agreed window of 512 bytes")),
+            "{e:?}"
+        );
+        // The same data compressed within the agreed window inflates.
+        for (agreed, used) in [(9, 9), (8, 8), (12, 9)] {
+            let mut out = Vec::new();
+            let mut rx = Inflater::new(agreed, false, 1 << 20);
+            rx.feed(&Deflater::new(used, false).message(&data), &mut out)
+                .and_then(|_| rx.finish(&mut out))
+                .unwrap();
+            assert_eq!(out, data);
+        }
+    }
+
+    #[test]
+    fn zeros_inflate_to_their_length_in_any_context() {
+        for len in [0u64, 5, 1 << 20, (3 << 20) + 17] {
+            let wire = zeros(len);
+            assert!(wire.len() as u64 <= len / 500 + 16, "{len}: {}", wire.len());
+            let mut rx = Inflater::new(15, false, 1 << 30);
+            // After another message, as the second message of a connection.
+            let mut out = Vec::new();
+            rx.feed(&Deflater::new(15, false).message(b"Hello"), &mut out)
+                .and_then(|_| rx.finish(&mut out))
+                .unwrap();
+            let mut out = Vec::new();
+            rx.feed(&wire, &mut out)
+                .and_then(|_| rx.finish(&mut out))
+                .unwrap();
+            assert_eq!(out.len() as u64, len);
+            assert!(out.iter().all(|b| *b == 0));
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod deflate;
+pub mod deflate_window;
 pub mod mask;
 pub mod reader;
 pub mod violation;

@@ -244,7 +244,6 @@ pub struct FrameReader {
     close_seen: bool,
     /// permessage-deflate, once negotiated.
     inflater: Option<Inflater>,
-    inflated: Vec<u8>,
 }
 
 impl FrameReader {
@@ -259,7 +258,6 @@ impl FrameReader {
             allowed_rsv: 0,
             close_seen: false,
             inflater: None,
-            inflated: Vec::new(),
         }
     }
 
@@ -496,13 +494,22 @@ impl FrameReader {
         if msg.inflate_failed {
             return Ok(());
         }
-        self.inflated.clear();
-        let r = if last {
-            inf.finish(&mut self.inflated)
-        } else {
-            inf.feed(chunk, &mut self.inflated)
+        // Absorbed a buffer at a time: a zip bomb never sits in memory whole.
+        let mut over = None;
+        let limits = &self.limits;
+        let mut sink = |bytes: &[u8]| {
+            if over.is_none() {
+                over = absorb(msg, bytes, limits, out).err();
+            }
         };
-        absorb(msg, &self.inflated, &self.limits, out)?;
+        let r = if last {
+            inf.finish_into(&mut sink)
+        } else {
+            inf.feed_into(chunk, &mut sink)
+        };
+        if let Some(e) = over {
+            return Err(e);
+        }
         if let Err(e) = r {
             msg.inflate_failed = true;
             out.push(ReadEvent::Violation(match e {
