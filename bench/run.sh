@@ -34,7 +34,9 @@ out=bench/results.txt
     echo "separate-process serve, jobs=$jobs wall=$wall client_peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
   done
   kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
   # wss: the same catalogue over TLS (serve --tls, self-signed, trusted with --ca-cert).
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   cert=$(mktemp --suffix=.pem)
   "$bin" serve --tls --port "$port" --cert-out "$cert" 2>/dev/null &
   server=$!
@@ -48,7 +50,8 @@ out=bench/results.txt
   for i in 1 2 3; do
     /usr/bin/time -v "$bin" demo --fault none --cases 'deflate/**' >/tmp/wsprobe-bench.out 2>/tmp/wsprobe-bench.time || true
     wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
-    echo "deflate group (hand-written server) run=$i wall=$wall :: $(tail -1 /tmp/wsprobe-bench.out)"
+    rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "deflate group (hand-written server, same process) run=$i wall=$wall peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
   done
   # The codec alone.
   cargo run --release --quiet --example deflate_throughput
