@@ -1,7 +1,7 @@
 //! Line and column of every node in a YAML file, by path.
 //!
 //! serde deserializes from a value tree that has no positions, so errors
-//! would say "cases[3].steps[0].send" without a line. A second, marked parse
+//! would say `cases[3].steps[0].send` without a line. A second, marked parse
 //! (yaml-rust2) maps each such path to where the node starts in the file.
 
 use std::collections::HashMap;

@@ -71,8 +71,10 @@ pub struct FuzzArgs {
     /// Random inputs only: no catalogue case is mutated.
     #[arg(long)]
     pub random_only: bool,
+    /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,
+    /// TLS for wss:// targets.
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -183,10 +185,13 @@ pub enum Format {
 pub struct RunArgs {
     /// The server under test, e.g. ws://127.0.0.1:9001/.
     pub url: String,
+    /// Which cases run, and how.
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Reports and baselines.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,
     /// Extra request header for every connection, as `Name: value` (repeatable).
@@ -198,6 +203,7 @@ pub struct RunArgs {
     /// Origin header to send.
     #[arg(long)]
     pub origin: Option<String>,
+    /// TLS for wss:// targets.
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -221,10 +227,13 @@ pub struct TlsArgs {
 /// `wsprobe demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which cases run, and how.
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Reports and baselines.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,
     /// Run against the hand-written server with these faults instead (see `serve --help`).
@@ -240,6 +249,7 @@ pub struct ListArgs {
     /// Output format (json adds counts per group and per Autobahn group).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }
@@ -249,6 +259,7 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The case id.
     pub id: String,
+    /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }
