@@ -54,9 +54,36 @@ cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml
 against soketto "ci/servers/soketto-echo/target/release/soketto-echo PORT 2>/dev/null" --cases 'deflate/**'
 
 # One page comparing them.
+# Clients under test (wsprobe test-client): one client process per case.
+against_client() { # name command... ({url} is the case URL)
+  local name=$1
+  shift
+  echo "== $name (client)"
+  "$WSPROBE" test-client --agent "$name" --baseline "reports/baselines/$name.yaml" ${mode[@]+"${mode[@]}"} \
+    --report-dir "target/third-party/$name" -- "$@" | tail -2
+}
+against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url}
+NODE_PATH="$node_dir/node_modules" against_client node-ws-client node ci/clients/node_ws_client.js {url}
+
+# The Autobahn URL protocol (serve-cases), driven the way client libraries'
+# own Autobahn scripts do; every case must come back in the agent's report.
+port=$(free_port)
+"$WSPROBE" serve-cases --port "$port" --report-dir target/third-party/serve-cases 2>/dev/null &
+serve_cases=$!
+sleep 0.5
+"$venv/bin/python" ci/clients/python_websockets_autobahn.py "ws://127.0.0.1:$port" python-websockets
+kill $serve_cases
+"$venv/bin/python" - <<'PY'
+import json
+d = json.load(open("target/third-party/serve-cases/python-websockets/results.json"))
+s = d["summary"]
+assert len(d["results"]) == s["pass"] and s["pass"] > 50, s
+print(f"serve-cases (Autobahn protocol): {s['pass']} cases, all passed")
+PY
+
 "$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto} \
   -o target/third-party/matrix.html
 
 # The JUnit files must read back, in an independent JUnit reader, as what results.json says.
 "$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==5.0.3"
-"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto}
+"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto,python-websockets-client,node-ws-client}

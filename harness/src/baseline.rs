@@ -143,13 +143,14 @@ impl Observed {
             Event::Close { code, .. } => Some(*code),
             _ => None,
         });
-        // The code is pinned only where the close is graded: where RFC 6455
-        // leaves the close open (informational), it may differ run to run
-        // (a close frame or none, depending on who is faster).
+        // The code is pinned only where the close is graded and not already
+        // failed: where RFC 6455 leaves the close open (informational), or
+        // where the server got it wrong anyway (a fail), it may differ run to
+        // run (a close frame or none, depending on who is faster).
         let graded = r
             .judgement
             .close
-            .is_some_and(|c| c != Verdict::Informational);
+            .is_some_and(|c| c != Verdict::Informational && !c.is_failure());
         Observed {
             verdict: r.judgement.verdict,
             behavior: r.judgement.behavior,

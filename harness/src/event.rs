@@ -29,6 +29,21 @@ pub enum Event {
         #[serde(serialize_with = "lossy")]
         bytes: Vec<u8>,
     },
+    /// Client-under-test cases: the client's opening handshake request.
+    RequestReceived {
+        /// Method, target and version, as the request line has them.
+        line: String,
+        /// Headers in order.
+        headers: Vec<(String, String)>,
+    },
+    /// Client-under-test cases: the handshake response wsprobe wrote.
+    ResponseSent {
+        /// Its status code.
+        status: u16,
+        /// Response bytes as text (lossy).
+        #[serde(serialize_with = "lossy")]
+        bytes: Vec<u8>,
+    },
     /// The server's handshake response.
     Response {
         /// Status code.

@@ -19,6 +19,7 @@
 pub mod baseline;
 pub mod case;
 pub mod cli;
+pub mod clients;
 pub mod event;
 pub mod fuzz;
 pub mod handshake;

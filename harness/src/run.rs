@@ -172,6 +172,7 @@ pub fn liveness_case(echo: bool) -> Case {
             informational: false,
         }),
         timeout: None,
+        role: Default::default(),
         source: Default::default(),
     }
 }

@@ -160,3 +160,37 @@ fn matrix_of_row_lists_is_their_product() {
         "{e}"
     );
 }
+
+#[test]
+fn client_cases_are_checked_for_their_role() {
+    let client = |steps: &str| {
+        format!(
+            "{HEAD}  - id: client/x\n    title: t\n    role: client-under-test\n    rfc: [\"4.1\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps:\n{steps}{OK_TAIL}"
+        )
+    };
+    // A handshake step belongs to server cases.
+    let e = err(&client("      - handshake: {}\n"));
+    assert!(e.contains("steps[0]") && e.contains("`respond`"), "{e}");
+    // `respond` comes first, and only in client cases.
+    let e = err(&client(
+        "      - send: {opcode: text}\n      - respond: {accept: wrong}\n",
+    ));
+    assert!(
+        e.contains("steps[1].respond") && e.contains("first step"),
+        "{e}"
+    );
+    let e = err(&case(&format!(
+        "    steps:\n      - respond: {{}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("client-under-test"), "{e}");
+    // An unknown accept choice names the field.
+    let e = err(&client("      - respond: {accept: sloppy}\n"));
+    assert!(e.contains("accept") && e.contains("unknown variant"), "{e}");
+    // A file-level role applies to its cases; they go to the client list.
+    let text = "section: \"4.1\"\ntitle: t\nrole: client-under-test\ncases:\n  - id: client/y\n    title: t\n    rfc: [\"4.1\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps:\n      - respond: {accept: wrong}\n    expect:\n      - {grade: pass, receive: [], end: fail}\n"
+        .to_string();
+    let cat = wsprobe::case::load::load_sources([("c.yaml".to_string(), text)]).unwrap();
+    assert!(cat.cases.is_empty());
+    assert_eq!(cat.client_cases.len(), 1);
+    assert_eq!(cat.client_cases[0].role, wsprobe::case::Role::Client);
+}

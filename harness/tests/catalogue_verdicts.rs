@@ -3,7 +3,9 @@
 //! insta snapshots (case id -> verdict), so every judging rule is shown able
 //! to fail.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod common;
+
+use std::collections::BTreeSet;
 
 use wsprobe::case::{load, Class};
 use wsprobe::judge::Verdict;
@@ -42,27 +44,6 @@ async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
     let caps = run::probe(&opts).await.expect("embedded server reachable");
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(catalog.cases, &opts, caps, jobs, rx, |_| {}).await
-}
-
-/// Cases whose verdict is not a plain pass, as `id: VERDICT (close: VERDICT)`.
-fn deviations(report: &RunReport) -> BTreeMap<String, String> {
-    report
-        .results
-        .iter()
-        .filter(|r| r.judgement.verdict != Verdict::Pass)
-        .map(|r| {
-            let j = &r.judgement;
-            let close = j.close.map_or("-".to_string(), |c| c.label().to_string());
-            (
-                r.case.id.clone(),
-                format!(
-                    "{} (behaviour {}, close {close})",
-                    j.verdict.label(),
-                    j.behavior.label()
-                ),
-            )
-        })
-        .collect()
 }
 
 fn failures(report: &RunReport) -> Vec<String> {
@@ -174,7 +155,7 @@ async fn each_fault_gives_exactly_its_failures() {
         .map(|(f, _, _)| by_fault.remove(f).unwrap())
         .collect();
     for ((_, name, _), report) in snapshotted.into_iter().zip(reports) {
-        let dev = deviations(&report);
+        let dev = common::verdict_labels(&report);
         assert!(
             dev.values().any(|v| v.starts_with("FAIL")
                 || v.starts_with("NON-STRICT")

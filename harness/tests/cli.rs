@@ -431,3 +431,106 @@ fn serve_tls_and_run_wss() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
+    let me = env!("CARGO_BIN_EXE_wsprobe");
+    // The hand-written client passes every client case.
+    let out = wsprobe(&["test-client", "--", me, "client", "{url}"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("59 cases, 59 passed"), "{stdout}");
+    // One that sends unmasked frames fails, naming the rule; {url} is appended when absent.
+    let out = wsprobe(&[
+        "test-client",
+        "--cases",
+        "client/echo/*",
+        "--",
+        me,
+        "client",
+        "--fault",
+        "mask-frames",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("the client sent an unmasked frame (RFC 6455 5.1)"),
+        "{stdout}"
+    );
+    // A command that cannot start, or never connects, fails each case in one clear line.
+    let out = wsprobe(&[
+        "test-client",
+        "--cases",
+        "client/handshake/correct",
+        "--connect-timeout",
+        "300ms",
+        "--",
+        "sh",
+        "-c",
+        "echo no network here >&2; sleep 5",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("the client did not connect to ws://127.0.0.1:")
+            && stdout.contains("its stderr ends: no network here"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn serve_cases_speaks_the_autobahn_protocol() {
+    let dir = temp_dir("serve-cases");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+        .args([
+            "serve-cases",
+            "--port",
+            &port.to_string(),
+            "--cases",
+            "client/echo/*",
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = format!("ws://127.0.0.1:{port}");
+    let text_of = |path: String| {
+        rt.block_on(async {
+            use futures_util::StreamExt;
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let (mut ws, _) = tokio_tungstenite::client_async(path, tcp).await.unwrap();
+            match ws.next().await {
+                Some(Ok(m)) => m.into_text().unwrap().to_string(),
+                other => panic!("{other:?}"),
+            }
+        })
+    };
+    let count: usize = text_of(format!("{base}/getCaseCount")).parse().unwrap();
+    assert_eq!(count, 9);
+    assert!(
+        text_of(format!("{base}/getCaseInfo?case=1")).contains("\"id\":\"client/echo/text-empty\"")
+    );
+    for case in 1..=count {
+        let url = format!("{base}/runCase?case={case}&agent=tungstenite");
+        rt.block_on(wsprobe::servers::echo::client(&url));
+    }
+    assert!(text_of(format!("{base}/getCaseStatus?case=2&agent=tungstenite")).contains("\"OK\""));
+    let written = text_of(format!("{base}/updateReports?agent=tungstenite"));
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(written.contains("reports written"), "{written}");
+    let json = std::fs::read_to_string(dir.join("tungstenite/results.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["summary"]["pass"], 9, "{json}");
+    assert!(dir.join("tungstenite/index.html").exists());
+    assert!(dir.join("tungstenite/junit.xml").exists());
+}

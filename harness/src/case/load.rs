@@ -74,23 +74,35 @@ pub struct FileInfo {
 /// Every case of the catalogue, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    /// The cases.
+    /// The cases for servers under test (`wsprobe run`).
     pub cases: Vec<Case>,
+    /// The cases for clients under test (`role: client-under-test`,
+    /// `wsprobe test-client` and `serve-cases`).
+    pub client_cases: Vec<Case>,
     /// The files they came from.
     pub files: Vec<FileInfo>,
 }
 
 impl Catalog {
-    /// A short hash of every case definition: baselines and reports record it
-    /// so a verdict can be traced to the catalogue that produced it.
+    /// A short hash of every server case definition: baselines and reports
+    /// record it so a verdict can be traced to the catalogue that produced it.
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for c in &self.cases {
-            h.update(serde_json::to_vec(c).expect("cases serialize"));
-        }
-        hex::encode(&h.finalize()[..8])
+        fingerprint(&self.cases)
     }
+
+    /// The same for the client cases.
+    pub fn client_fingerprint(&self) -> String {
+        fingerprint(&self.client_cases)
+    }
+}
+
+fn fingerprint(cases: &[Case]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for c in cases {
+        h.update(serde_json::to_vec(c).expect("cases serialize"));
+    }
+    hex::encode(&h.finalize()[..8])
 }
 
 #[derive(Deserialize)]
@@ -98,6 +110,9 @@ impl Catalog {
 struct FileRepr {
     section: String,
     title: String,
+    /// `client-under-test` for every case of the file that does not say.
+    #[serde(default)]
+    role: Option<Value>,
     #[serde(default)]
     #[allow(dead_code)]
     url: Option<String>,
@@ -170,7 +185,10 @@ pub fn load_sources(
                 });
             }
             seen.insert(case.id.clone(), (name.clone(), case.source.line));
-            catalog.cases.push(case);
+            match case.role {
+                super::model::Role::Server => catalog.cases.push(case),
+                super::model::Role::Client => catalog.client_cases.push(case),
+            }
         }
         catalog.files.push(info);
     }
@@ -223,6 +241,11 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
         let base = format!("cases[{i}]");
         let template_id = value.get("id").and_then(Value::as_str).map(str::to_string);
         let line = locations.find(&base).map(|l| l.0).unwrap_or(0);
+        if let (Some(role), Some(m)) = (&repr.role, value.as_mapping_mut()) {
+            if !m.contains_key("role") {
+                m.insert(Value::from("role"), role.clone());
+            }
+        }
         let matrix = value.as_mapping_mut().and_then(|m| m.remove("matrix"));
         let bindings = match matrix {
             None => vec![Vec::new()],
@@ -466,6 +489,12 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             "list at least one code (leave the field out for 1000)".into(),
         ));
     }
+    if case.role == super::model::Role::Client && !case.needs.is_empty() {
+        return Err((
+            "needs".into(),
+            "client-under-test cases need nothing: wsprobe is the server (permessage-deflate is not offered to clients yet)".into(),
+        ));
+    }
     if case.rfc.is_empty() {
         return Err(("rfc".into(), "cite at least one RFC 6455 section".into()));
     }
@@ -495,7 +524,11 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         Step::SendRaw(r) => r.delivery.cut == Some(super::model::Cut::Rst),
         _ => false,
     });
-    if case.close.is_none() && !handshake_case && !resets {
+    // A client case that answers with a response the client must refuse
+    // never opens a WebSocket connection: no closing handshake either.
+    let refused = case.role == super::model::Role::Client
+        && matches!(case.steps.first(), Some(Step::Respond(_)));
+    if case.close.is_none() && !handshake_case && !resets && !refused {
         return Err((
             "close".into(),
             "say how the connection must close (close: {by: ...})".into(),
@@ -559,11 +592,24 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 ));
             }
         }
+        let client = case.role == super::model::Role::Client;
         match step {
             Step::Handshake(_) if i != 0 => {
                 return Err((
                     format!("steps[{i}]"),
                     "the handshake must be the first step".into(),
+                ));
+            }
+            Step::Handshake(_) | Step::Idle(_) if client => {
+                return Err((
+                    format!("steps[{i}]"),
+                    "a client-under-test case answers the client's handshake with `respond`; `handshake` and `idle` are for servers".into(),
+                ));
+            }
+            Step::Respond(_) if !client || i != 0 => {
+                return Err((
+                    format!("steps[{i}].respond"),
+                    "`respond` is the first step of a client-under-test case (role: client-under-test)".into(),
                 ));
             }
             Step::Send(f) => {

@@ -54,6 +54,10 @@ pub struct Case {
     /// Time budget for the whole case (default from the run options).
     #[serde(default)]
     pub timeout: Option<Dur>,
+    /// Which endpoint is under test: a server (wsprobe connects, the
+    /// default) or a client (wsprobe accepts, `wsprobe test-client`).
+    #[serde(default, skip_serializing_if = "Role::is_server")]
+    pub role: Role,
     /// Where the case was loaded from.
     #[serde(skip_deserializing, default)]
     pub source: Source,
@@ -161,6 +165,54 @@ pub enum Step {
     Repeat(RepeatStep),
     /// Open more connections and leave them idle until the case ends.
     Idle(IdleStep),
+    /// Client-under-test cases: wsprobe's answer to the client's opening
+    /// handshake (first step; without one, a correct 101).
+    Respond(RespondStep),
+}
+
+/// The handshake response wsprobe sends a client under test, correct unless
+/// told otherwise.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondStep {
+    /// Status code (default 101).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Reason phrase (default the status's usual one).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Sec-WebSocket-Accept: `correct` (default), `wrong`, `missing`.
+    #[serde(default)]
+    pub accept: AcceptChoice,
+    /// Headers replacing those of the same name (or added).
+    #[serde(default)]
+    pub set: Vec<(String, String)>,
+    /// Headers to leave out of the standard response.
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// The whole response, as text (`{accept}` is filled in).
+    #[serde(default)]
+    pub raw: Option<String>,
+    /// Bytes sent right after the response, in the same write (frames the
+    /// client must read once upgraded).
+    #[serde(default, with = "hex_bytes")]
+    pub append_hex: Vec<u8>,
+    /// How the bytes are written.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// The Sec-WebSocket-Accept value wsprobe answers with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AcceptChoice {
+    /// base64(SHA-1(key + GUID)).
+    #[default]
+    Correct,
+    /// The value for another key.
+    Wrong,
+    /// No Sec-WebSocket-Accept header.
+    Missing,
 }
 
 /// Extra connections held open (resource exhaustion, slowloris).
@@ -546,10 +598,31 @@ pub struct CloseExpect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Closer {
-    /// wsprobe.
+    /// wsprobe (`wsprobe` reads better in client-under-test cases).
+    #[serde(alias = "wsprobe")]
     Client,
-    /// The server under test.
+    /// The endpoint under test (`peer` reads better in client-under-test cases).
+    #[serde(alias = "peer")]
     Server,
+}
+
+/// The endpoint a case tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Role {
+    /// A server: wsprobe is the client.
+    #[default]
+    #[serde(rename = "server-under-test")]
+    Server,
+    /// A client: wsprobe is the server, playing the server side of the case.
+    #[serde(rename = "client-under-test")]
+    Client,
+}
+
+impl Role {
+    /// Whether this is the default, a server under test.
+    pub fn is_server(&self) -> bool {
+        *self == Role::Server
+    }
 }
 
 fn yes() -> bool {
@@ -598,8 +671,11 @@ impl<'de> Deserialize<'de> for Opcode {
 /// A masking choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MaskSpec {
-    /// A fresh random key per frame, as section 5.3 requires.
+    /// What wsprobe's role requires (section 5.1): a fresh random key as a
+    /// client, no mask as a server (in client-under-test cases).
     #[default]
+    Auto,
+    /// A fresh random key per frame, in either role.
     Random,
     /// No mask (MASK bit clear).
     None,
@@ -610,6 +686,7 @@ pub enum MaskSpec {
 impl Serialize for MaskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
+            MaskSpec::Auto => s.serialize_str("auto"),
             MaskSpec::Random => s.serialize_str("random"),
             MaskSpec::None => s.serialize_str("none"),
             MaskSpec::Key(k) => s.serialize_str(&hex::encode(k)),
@@ -621,6 +698,7 @@ impl<'de> Deserialize<'de> for MaskSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         match s.as_str() {
+            "auto" => Ok(MaskSpec::Auto),
             "random" => Ok(MaskSpec::Random),
             "none" => Ok(MaskSpec::None),
             key => {

@@ -52,6 +52,7 @@ mod tests {
             let cases: Vec<_> = cat
                 .cases
                 .iter()
+                .chain(&cat.client_cases)
                 .filter(|c| c.source.file == info.file)
                 .cloned()
                 .collect();

@@ -37,6 +37,71 @@ pub enum Command {
     /// Send generated sequences to a server; minimise each distinct failure
     /// and write it to findings/ as a YAML case (replay with `run --case-file`).
     Fuzz(FuzzArgs),
+    /// Test a WebSocket client: start `CMD` once per client case with the
+    /// case URL in place of `{url}` (appended if absent); the client
+    /// connects, echoes what it receives, and is judged.
+    TestClient(TestClientArgs),
+    /// Serve the client cases behind Autobahn|Testsuite's URL protocol
+    /// (/getCaseCount, /runCase?case=N&agent=A, /updateReports?agent=A), for
+    /// existing Autobahn client harnesses.
+    ServeCases(ServeCasesArgs),
+    /// Run an embedded client against URL (the hand-written one, optionally
+    /// with faults, or tokio-tungstenite's): `wsprobe test-client -- wsprobe client {url}`.
+    Client(ClientArgs),
+}
+
+/// `wsprobe test-client`.
+#[derive(Debug, Args)]
+pub struct TestClientArgs {
+    /// Which cases run, and how.
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Reports and baselines.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Where the cases come from.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// How long a client has to connect after it starts.
+    #[arg(long, value_name = "DUR", default_value = "10s")]
+    pub connect_timeout: String,
+    /// The client command, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `wsprobe serve-cases`.
+#[derive(Debug, Args)]
+pub struct ServeCasesArgs {
+    /// Port to listen on.
+    #[arg(long, default_value_t = 9001)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Which cases run, and how.
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Where the cases come from.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Where /updateReports writes, one directory per agent.
+    #[arg(long, value_name = "DIR", default_value = "reports/clients")]
+    pub report_dir: PathBuf,
+}
+
+/// `wsprobe client`.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// The URL to connect to (a case URL from test-client or serve-cases).
+    pub url: String,
+    /// Misbehave on purpose (repeatable; the server fault names, with the
+    /// roles swapped: mask-frames sends unmasked frames).
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_names())]
+    pub faults: Vec<String>,
+    /// Use tokio-tungstenite's client instead of the hand-written one.
+    #[arg(long, conflicts_with = "faults")]
+    pub tungstenite: bool,
 }
 
 /// `wsprobe fuzz`.
@@ -249,6 +314,9 @@ pub struct ListArgs {
     /// Output format (json adds counts per group and per Autobahn group).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The client-under-test cases (test-client, serve-cases) instead.
+    #[arg(long)]
+    pub clients: bool,
     /// Where the cases come from.
     #[command(flatten)]
     pub catalog: CatalogArgs,

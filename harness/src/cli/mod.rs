@@ -15,6 +15,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use crate::baseline::{self, Baseline};
 use crate::case::{load, Case, Catalog, Dur};
 use crate::report::{self, RunMeta, RunSettings};
+use crate::run::RunReport;
 use crate::run::{self, default_jobs};
 use crate::runner::RunOptions;
 use crate::servers::{self, Fault, ServerKind};
@@ -100,8 +101,12 @@ async fn dispatch(cmd: Command) -> CliResult {
         Command::List(a) => {
             let catalog = load_catalog(&a.catalog)?;
             let set = globs(a.glob.as_slice())?;
-            let cases: Vec<&Case> = catalog
-                .cases
+            let all = if a.clients {
+                &catalog.client_cases
+            } else {
+                &catalog.cases
+            };
+            let cases: Vec<&Case> = all
                 .iter()
                 .filter(|c| set.is_empty() || set.is_match(&c.id))
                 .collect();
@@ -149,6 +154,9 @@ async fn dispatch(cmd: Command) -> CliResult {
         }
         Command::Fuzz(a) => fuzz_cmd(a).await,
         Command::Serve(a) => serve_cmd(a).await,
+        Command::TestClient(a) => test_client_cmd(a).await,
+        Command::ServeCases(a) => serve_cases_cmd(a).await,
+        Command::Client(a) => client_cmd(a).await,
     }
 }
 
@@ -281,20 +289,7 @@ async fn run_against(
     if cases.is_empty() {
         return Err(usage("no case matches the selection (see `wsprobe list`)"));
     }
-    // A broken baseline is a usage error before any traffic, not after.
-    let baseline = match &out.baseline {
-        Some(p) => {
-            let b = Baseline::read(p).map_err(usage)?;
-            if b.is_none() && !out.update_baseline {
-                return Err(usage(format!(
-                    "baseline {} does not exist; write it with --update-baseline",
-                    p.display()
-                )));
-            }
-            b
-        }
-        None => None,
-    };
+    let baseline = read_baseline(out)?;
     opts.case_timeout = Dur::parse(&sel.timeout)
         .map_err(|e| usage(format!("--timeout: {e}")))?
         .0;
@@ -319,28 +314,194 @@ async fn run_against(
     let caps = run::probe(&opts)
         .await
         .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;
+    let stop_rx = stop_on_ctrl_c();
+    let mut bar = progress::bar(cases.len() as u64, out.format == Format::Human);
+    let report = run::run(cases, &opts, caps, jobs, stop_rx, |r| bar.step(r)).await;
+    bar.finish();
+    let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    finish_run(
+        &report,
+        &meta,
+        &catalog.files,
+        out,
+        baseline.as_ref(),
+        &known,
+    )
+}
+
+/// The `--baseline` file; a broken one is a usage error before any traffic.
+fn read_baseline(out: &OutputArgs) -> Result<Option<Baseline>, (i32, String)> {
+    let Some(p) = &out.baseline else {
+        return Ok(None);
+    };
+    let b = Baseline::read(p).map_err(usage)?;
+    if b.is_none() && !out.update_baseline {
+        return Err(usage(format!(
+            "baseline {} does not exist; write it with --update-baseline",
+            p.display()
+        )));
+    }
+    Ok(b)
+}
+
+/// `wsprobe test-client -- CMD {url}`: the client catalogue, one client
+/// process per case.
+async fn test_client_cmd(a: args::TestClientArgs) -> CliResult {
+    let (catalog, cases) = client_cases(&a.catalog, &a.select)?;
+    let baseline = read_baseline(&a.output)?;
+    let mut argv = a.command.clone();
+    if !argv.iter().any(|x| x.contains("{url}")) {
+        argv.push("{url}".into());
+    }
+    let connect_timeout = Dur::parse(&a.connect_timeout)
+        .map_err(|e| usage(format!("--connect-timeout: {e}")))?
+        .0;
+    let opts = client_mode_options(&a.select)?;
+    let jobs = a.select.jobs.unwrap_or_else(default_jobs).max(1);
+    let meta = RunMeta::now(
+        catalog.client_fingerprint(),
+        a.output.agent.clone().unwrap_or_else(|| argv[0].clone()),
+        RunSettings {
+            jobs,
+            case_timeout_ms: opts.case_timeout.as_millis() as u64,
+            max_frame: a.select.max_frame,
+            max_message: a.select.max_message,
+            cases: a.select.cases.clone(),
+            exclude: a.select.exclude.clone(),
+            ..RunSettings::default()
+        },
+    );
+    let launcher = crate::clients::Launcher::Command(crate::clients::ClientCommand {
+        argv,
+        connect_timeout,
+    });
+    let mut bar = progress::bar(cases.len() as u64, a.output.format == Format::Human);
+    let report =
+        crate::clients::test_client(cases, &launcher, &opts, jobs, stop_on_ctrl_c(), |r| {
+            bar.step(r)
+        })
+        .await
+        .map_err(|e| usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+    bar.finish();
+    let known: BTreeSet<String> = catalog.client_cases.iter().map(|c| c.id.clone()).collect();
+    finish_run(
+        &report,
+        &meta,
+        &catalog.files,
+        &a.output,
+        baseline.as_ref(),
+        &known,
+    )
+}
+
+/// The catalogue and its selected client-under-test cases.
+fn client_cases(
+    cat: &CatalogArgs,
+    sel: &SelectArgs,
+) -> Result<(crate::case::Catalog, Vec<Case>), (i32, String)> {
+    let catalog = load_catalog(cat)?;
+    let cases = select(
+        &catalog.client_cases,
+        &globs(&sel.cases)?,
+        &globs(&sel.exclude)?,
+    );
+    if cases.is_empty() {
+        return Err(usage(
+            "no client case matches the selection (see `wsprobe list --clients`)",
+        ));
+    }
+    Ok((catalog, cases))
+}
+
+/// Run options for client mode: no target is dialled; timeouts and limits apply.
+fn client_mode_options(sel: &SelectArgs) -> Result<RunOptions, (i32, String)> {
+    let mut opts = RunOptions::new(Target::parse("ws://127.0.0.1:1/").expect("a valid URL"));
+    opts.case_timeout = Dur::parse(&sel.timeout)
+        .map_err(|e| usage(format!("--timeout: {e}")))?
+        .0
+        .max(Duration::from_millis(100));
+    opts.limits.max_frame = sel.max_frame;
+    opts.limits.max_message = sel.max_message;
+    Ok(opts)
+}
+
+/// `wsprobe serve-cases`: the client catalogue behind Autobahn's URL protocol.
+async fn serve_cases_cmd(a: args::ServeCasesArgs) -> CliResult {
+    let (catalog, cases) = client_cases(&a.catalog, &a.select)?;
+    let opts = client_mode_options(&a.select)?;
+    let listener = tokio::net::TcpListener::bind((a.host.as_str(), a.port))
+        .await
+        .map_err(|e| usage(format!("cannot listen on {}:{}: {e}", a.host, a.port)))?;
+    let addr = listener.local_addr().map_err(usage)?;
+    let meta = RunMeta::now(
+        catalog.client_fingerprint(),
+        String::new(),
+        RunSettings::default(),
+    );
+    eprintln!(
+        "wsprobe serve-cases: {} client cases on ws://{addr}/ (getCaseCount, runCase?case=N&agent=A, updateReports?agent=A; reports in {}; Ctrl-C to stop)",
+        cases.len(),
+        a.report_dir.display()
+    );
+    let server = crate::clients::CaseServer::new(
+        cases,
+        opts,
+        Some(a.report_dir.clone()),
+        meta,
+        catalog.files.clone(),
+    );
+    tokio::select! {
+        _ = server.serve(listener) => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(exit_code::OK)
+}
+
+/// `wsprobe client URL`: an embedded client, for trying test-client out.
+async fn client_cmd(a: args::ClientArgs) -> CliResult {
+    if a.tungstenite {
+        servers::echo::client(&a.url).await;
+        return Ok(exit_code::OK);
+    }
+    let faults = match server_kind(&a.faults)? {
+        ServerKind::Faulty(f) => f,
+        ServerKind::Tungstenite => Default::default(),
+    };
+    servers::faulty::connect(&a.url, faults).await;
+    Ok(exit_code::OK)
+}
+
+/// A receiver that fires on Ctrl-C, so a run stops and still reports.
+fn stop_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = stop_tx.send(true);
         }
     });
-    let mut bar = progress::bar(cases.len() as u64, out.format == Format::Human);
-    let report = run::run(cases, &opts, caps, jobs, stop_rx, |r| bar.step(r)).await;
-    bar.finish();
+    stop_rx
+}
+
+/// After a run: console or JSON output, report files, baseline check or
+/// update, and the exit code.
+fn finish_run(
+    report: &RunReport,
+    meta: &RunMeta,
+    files: &[crate::case::load::FileInfo],
+    out: &OutputArgs,
+    baseline: Option<&Baseline>,
+    known: &BTreeSet<String>,
+) -> CliResult {
     let style = report::console::Style {
         color: color_enabled(out.color),
         verbose: out.verbose,
     };
     match out.format {
-        Format::Human => print!(
-            "{}",
-            report::console::render(&report, &catalog.files, style)
-        ),
-        Format::Json => println!("{}", report::json::render(&report, &meta)),
+        Format::Human => print!("{}", report::console::render(report, files, style)),
+        Format::Json => println!("{}", report::json::render(report, meta)),
     }
     if let Some(dir) = &out.report_dir {
-        report::write_dir(dir, &report, &meta, &catalog.files, baseline.as_ref())
+        report::write_dir(dir, report, meta, files, baseline)
             .map_err(|e| usage(format!("cannot write reports to {}: {e}", dir.display())))?;
         eprintln!(
             "wsprobe: reports in {}{}",
@@ -356,10 +517,9 @@ async fn run_against(
         exit_code::OK
     };
     if let Some(path) = &out.baseline {
-        let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
         let shown = path.display().to_string();
         if out.update_baseline {
-            let b = Baseline::updated(baseline.as_ref(), &report, &known, &meta);
+            let b = Baseline::updated(baseline, report, known, meta);
             report::write_atomic(path, b.render().as_bytes())
                 .map_err(|e| usage(format!("cannot write {shown}: {e}")))?;
             eprintln!(
@@ -369,8 +529,8 @@ async fn run_against(
             if !report.interrupted {
                 code = exit_code::OK;
             }
-        } else if let Some(b) = &baseline {
-            let diff = baseline::compare(b, &report, &known);
+        } else if let Some(b) = baseline {
+            let diff = baseline::compare(b, report, known);
             // With --format json, stdout is the JSON document alone.
             let text = diff.render(&shown, out.strict_baseline);
             match out.format {

@@ -576,6 +576,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
         expect,
         close,
         timeout: None,
+        role: Default::default(),
         source: Source::default(),
     }
 }

@@ -141,7 +141,7 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
         }
         _ => (None, String::new()),
     };
-    Judgement {
+    let mut j = Judgement {
         verdict: close.map_or(behavior, |c| behavior.worst(c)),
         behavior,
         behavior_reason,
@@ -150,7 +150,23 @@ pub fn judge(case: &Case, events: &[Stamped]) -> Judgement {
         observed: obs.describe(),
         matched,
         metrics: metrics(events),
+    };
+    if obs.peer_is_client {
+        // The facts are worded for the endpoint under test as "the server";
+        // here that endpoint is a client (and wsprobe the server).
+        // The quoted requirement stays as the RFC words it.
+        let quote = format!("{}: \"", case.citation());
+        for text in [&mut j.behavior_reason, &mut j.close_reason, &mut j.observed] {
+            let cut = text.find(&quote).unwrap_or(text.len());
+            let (ours, rfc) = text.split_at(cut);
+            *text = ours
+                .replace("the server", "the client")
+                .replace("The server", "The client")
+                .replace("server close", "client close")
+                + rfc;
+        }
     }
+    j
 }
 
 fn negotiated_deflate(headers: &[(String, String)]) -> bool {
@@ -291,7 +307,9 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
             if !headers_ok || !absent_ok {
                 return false;
             }
-            if status != 101 {
+            // A server's refusal ends the case; a client is still graded on
+            // how it leaves after wsprobe's refusal.
+            if status != 101 && !obs.peer_is_client {
                 return true;
             }
         }
@@ -300,6 +318,8 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
             return h.status.contains(&0);
         }
         (None, Some(101)) => {}
+        // wsprobe's own non-101 answer to a client under test.
+        (None, Some(_)) if obs.peer_is_client => {}
         (None, _) => return false,
     }
     let end_ok = match o.end {
@@ -582,7 +602,8 @@ fn grade_close(expect: &CloseExpect, obs: &Observed, level: Level) -> (Verdict, 
             );
         }
     }
-    if obs.server_close.is_some() && obs.tcp_end.is_none() {
+    // A client waits for the server to close TCP (7.1.1): nothing to grade.
+    if obs.server_close.is_some() && obs.tcp_end.is_none() && !obs.peer_is_client {
         // "The underlying TCP connection, in most normal cases, SHOULD be closed first by the server" (7.1.1)
         grade = grade.worst(Verdict::NonStrict);
         notes.push(

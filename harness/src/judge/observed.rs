@@ -71,6 +71,9 @@ pub struct Observed {
     pub write_error: Option<String>,
     /// A new connection opened under load was not served.
     pub fresh_refused: bool,
+    /// The endpoint under test is a client (wsprobe accepted it and sent
+    /// the handshake response; `status` is wsprobe's own).
+    pub peer_is_client: bool,
 }
 
 impl Observed {
@@ -88,6 +91,11 @@ impl Observed {
                     o.status = Some(*status);
                     o.headers = headers.clone();
                 }
+                Event::RequestReceived { headers, .. } => {
+                    o.peer_is_client = true;
+                    o.headers = headers.clone();
+                }
+                Event::ResponseSent { status, .. } => o.status = Some(*status),
                 Event::HandshakeFailed {
                     message,
                     peer_closed,
@@ -125,7 +133,8 @@ impl Observed {
                     closing_started = true;
                 }
                 Event::Timeout { waiting_for } => {
-                    last_timeout_kill = waiting_for.starts_with("the server to end");
+                    last_timeout_kill = waiting_for.starts_with("the server to end")
+                        || waiting_for.starts_with("the client to end");
                     o.timeouts.push(waiting_for.clone());
                 }
                 Event::Violation(v) => o.violations.push(v.clone()),
@@ -166,6 +175,9 @@ impl Observed {
         match self.status {
             None => return "no handshake response".into(),
             Some(101) => {}
+            Some(s) if self.peer_is_client => {
+                return format!("wsprobe answered HTTP {s}, then {}", self.describe_end())
+            }
             Some(s) => return format!("the server refused the handshake with HTTP {s}"),
         }
         let mut parts: Vec<String> = self.items.iter().map(describe_obs).collect();

@@ -71,6 +71,21 @@ pub fn describe(e: &Event) -> (Direction, String) {
                 format!("HTTP request ({} bytes): {first:?}", bytes.len()),
             )
         }
+        Event::RequestReceived { line, headers } => {
+            let h: Vec<String> = headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            (
+                Received,
+                format!("HTTP request {line:?} [{}]", h.join("; ")),
+            )
+        }
+        Event::ResponseSent { status, bytes } => {
+            let text = String::from_utf8_lossy(bytes);
+            let first = text.lines().next().unwrap_or("").to_string();
+            (
+                Sent,
+                format!("HTTP response {status} ({} bytes): {first:?}", bytes.len()),
+            )
+        }
         Event::Response {
             status,
             reason,

@@ -8,7 +8,7 @@ use crate::wire::RawFrame;
 /// The key a mask choice stands for.
 pub fn mask_key(spec: MaskSpec) -> Option<[u8; 4]> {
     match spec {
-        MaskSpec::Random => Some(rand::random()),
+        MaskSpec::Auto | MaskSpec::Random => Some(rand::random()),
         MaskSpec::None => None,
         MaskSpec::Key(k) => Some(k),
     }

@@ -181,6 +181,9 @@ type TlsHalves = (
 pub struct Conn {
     tcp: Arc<TcpStream>,
     tls: Option<TlsHalves>,
+    /// wsprobe's side: a client (it connected) or a server (it accepted,
+    /// testing a client).
+    role: Role,
     /// The compressor, once permessage-deflate is negotiated.
     deflater: Mutex<Option<crate::wire::deflate::Deflater>>,
 }
@@ -203,6 +206,7 @@ impl Conn {
             return Ok(Conn {
                 tcp,
                 tls: None,
+                role: Role::Client,
                 deflater: Mutex::new(None),
             });
         }
@@ -221,8 +225,25 @@ impl Conn {
         Ok(Conn {
             tcp,
             tls: Some((tokio::sync::Mutex::new(r), tokio::sync::Mutex::new(w))),
+            role: Role::Client,
             deflater: Mutex::new(None),
         })
+    }
+
+    /// A connection a client under test opened to wsprobe.
+    pub fn accepted(tcp: TcpStream) -> Conn {
+        let _ = tcp.set_nodelay(true);
+        Conn {
+            tcp: Arc::new(tcp),
+            tls: None,
+            role: Role::Server,
+            deflater: Mutex::new(None),
+        }
+    }
+
+    /// wsprobe's side of the connection.
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// permessage-deflate was negotiated: compress with this from now on.
@@ -386,7 +407,7 @@ pub async fn read_loop(
     deflate: Option<crate::wire::deflate::Agreed>,
     shared: Arc<Shared>,
 ) {
-    let mut reader = FrameReader::new(Role::Client, limits);
+    let mut reader = FrameReader::new(stream.role(), limits);
     if let Some(d) = deflate {
         reader.use_deflate(crate::wire::deflate::Inflater::new(
             d.server_window,

@@ -10,6 +10,7 @@
 
 pub mod build;
 pub mod conn;
+pub mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +22,7 @@ use crate::event::{Event, Stamped};
 use crate::handshake::{self, Offer, Request};
 use crate::target::Target;
 use crate::wire::codes::op;
-use crate::wire::reader::Limits;
+use crate::wire::reader::{Limits, Role};
 use crate::wire::RawFrame;
 use conn::{deliver, Conn, Delivered, Shared};
 
@@ -130,10 +131,23 @@ pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String)
 
 /// Run `case` against the target and return everything that happened.
 pub async fn run_case(case: &Case, opts: &RunOptions) -> Vec<Stamped> {
+    recorded(case, opts, |shared, deadline| async move {
+        run_inner(case, opts, &shared, deadline).await
+    })
+    .await
+}
+
+/// Play a case under its time budget and return its events; the reader
+/// task `play` hands back is stopped once it is done.
+pub(crate) async fn recorded<F, Fut>(case: &Case, opts: &RunOptions, play: F) -> Vec<Stamped>
+where
+    F: FnOnce(Arc<Shared>, Instant) -> Fut,
+    Fut: std::future::Future<Output = Option<tokio::task::JoinHandle<()>>>,
+{
     let shared = Shared::new();
     let budget = case.timeout.map_or(opts.case_timeout, |d| d.0);
     let deadline = Instant::now() + budget;
-    let reader = run_inner(case, opts, &shared, deadline).await;
+    let reader = play(shared.clone(), deadline).await;
     if Instant::now() >= deadline {
         shared.push(Event::CaseTimeout);
     }
@@ -245,11 +259,24 @@ async fn run_inner(
         shared.clone(),
     ));
 
-    // The steps.
-    let mut aborted = false;
+    if run_steps(&steps, &stream, opts, shared, deadline).await {
+        closing_phase(&stream, opts, shared, deadline).await;
+    }
+    Some(reader)
+}
+
+/// Run the steps in order until they end, the peer ends the connection or
+/// time runs out; false when a step aborted the connection (RST).
+pub(crate) async fn run_steps(
+    steps: &[Step],
+    stream: &Conn,
+    opts: &RunOptions,
+    shared: &Shared,
+    deadline: Instant,
+) -> bool {
     for (i, step) in steps.iter().enumerate() {
         if Instant::now() >= deadline {
-            return Some(reader);
+            return false;
         }
         if shared.with(|s| s.ended) {
             shared.push(Event::StepsSkipped {
@@ -257,7 +284,7 @@ async fn run_inner(
             });
             break;
         }
-        match run_step(step, &stream, opts, shared, deadline).await {
+        match run_step(step, stream, opts, shared, deadline).await {
             StepEnd::Continue => {}
             StepEnd::Stop => {
                 shared.push(Event::StepsSkipped {
@@ -265,16 +292,10 @@ async fn run_inner(
                 });
                 break;
             }
-            StepEnd::Aborted => {
-                aborted = true;
-                break;
-            }
+            StepEnd::Aborted => return false,
         }
     }
-    if !aborted {
-        closing_phase(&stream, opts, shared, deadline).await;
-    }
-    Some(reader)
+    true
 }
 
 /// Read and check the response. Returns the bytes after it, whether the
@@ -370,7 +391,7 @@ async fn read_response(
 
 /// The steps in the order they run, repeats unrolled.
 /// Repeats unrolled; round `i` of a repeat takes payload slice `i` of a corpus.
-fn flatten(steps: &[Step], out: &mut Vec<Step>) {
+pub(crate) fn flatten(steps: &[Step], out: &mut Vec<Step>) {
     for step in steps {
         match step {
             Step::Repeat(r) => {
@@ -463,19 +484,18 @@ async fn run_step(
     shared: &Shared,
     deadline: Instant,
 ) -> StepEnd {
+    // Testing a client, wsprobe is the server: its frames go unmasked
+    // (section 5.1) unless a step gives a key.
+    let as_server = stream.role() == Role::Server;
     match step {
-        // Both are gone by now: the handshake ran first, repeats were flattened.
-        Step::Handshake(_) | Step::Repeat(_) => StepEnd::Continue,
+        // Gone by now: the handshake (or response) ran first, repeats were flattened.
+        Step::Handshake(_) | Step::Respond(_) | Step::Repeat(_) => StepEnd::Continue,
         Step::Send(f) => {
-            send_frames(
-                &[build::frame(f)],
-                &f.delivery,
-                stream,
-                opts,
-                shared,
-                deadline,
-            )
-            .await
+            let mut frame = build::frame(f);
+            if as_server && f.mask == crate::case::MaskSpec::Auto {
+                frame.mask = None;
+            }
+            send_frames(&[frame], &f.delivery, stream, opts, shared, deadline).await
         }
         Step::SendMessage(m) => {
             let frames = match m.compress.then(|| stream.deflate(&m.payload.bytes())) {
@@ -487,11 +507,12 @@ async fn run_step(
                 }
                 _ => build::message_frames(m),
             };
+            let frames = unmasked_if(as_server, frames);
             send_frames(&frames, &m.delivery, stream, opts, shared, deadline).await
         }
         Step::Close(c) => {
             send_frames(
-                &[build::close_frame(c)],
+                &unmasked_if(as_server, vec![build::close_frame(c)]),
                 &c.delivery,
                 stream,
                 opts,
@@ -641,9 +662,20 @@ async fn closing_phase(stream: &Conn, opts: &RunOptions, shared: &Shared, deadli
     }
 }
 
+/// wsprobe's frames as a server carry no mask.
+fn unmasked_if(server: bool, mut frames: Vec<RawFrame>) -> Vec<RawFrame> {
+    if server {
+        frames.iter_mut().for_each(|f| f.mask = None);
+    }
+    frames
+}
+
 /// wsprobe's own close 1000, as a reply or because the server did nothing.
-async fn send_own_close(stream: &Conn, opts: &RunOptions, shared: &Shared, reply: bool) {
-    let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
+pub(crate) async fn send_own_close(stream: &Conn, opts: &RunOptions, shared: &Shared, reply: bool) {
+    let mut close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
+    if stream.role() == Role::Server {
+        close.mask = None;
+    }
     shared.push(Event::FrameSent(build::log(&close, opts.limits.preview)));
     shared.push(Event::ClientClose {
         code: Some(1000),

@@ -31,9 +31,14 @@ async fn handle(mut stream: Box<dyn super::Io>) {
     else {
         return;
     };
-    let mut ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
-    // tungstenite answers pings and close frames itself while we read; a
-    // protocol error ends the loop and dropping the stream closes TCP.
+    let ws = WebSocketStream::from_partially_read(stream, leftover, Role::Server, None).await;
+    echo(ws).await;
+}
+
+/// Echo text and binary messages until the connection ends. tungstenite
+/// answers pings and close frames itself while we read; a protocol error
+/// ends the loop and dropping the stream closes TCP.
+async fn echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut ws: WebSocketStream<S>) {
     while let Some(msg) = ws.next().await {
         match msg {
             Ok(m) if m.is_text() || m.is_binary() => {
@@ -44,5 +49,21 @@ async fn handle(mut stream: Box<dyn super::Io>) {
             Ok(_) => {}
             Err(_) => break,
         }
+    }
+}
+
+/// The reference client for client-under-test cases: tokio-tungstenite's
+/// own client handshake and framing, echoing every text and binary message
+/// until the connection ends.
+pub async fn client(url: &str) {
+    let Ok(target) = crate::target::Target::parse(url) else {
+        return;
+    };
+    let Ok(tcp) = tokio::net::TcpStream::connect((target.host.as_str(), target.port)).await else {
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    if let Ok((ws, _)) = tokio_tungstenite::client_async(url, tcp).await {
+        echo(ws).await;
     }
 }

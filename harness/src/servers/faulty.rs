@@ -342,11 +342,88 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
     if faults.contains(&Fault::DropPipelined) {
         leftover.clear();
     }
+    session(stream, leftover, deflate, faults, crashed, Role::Server).await;
+}
+
+/// The same endpoint as a client (for `wsprobe test-client`'s tests): open
+/// the handshake to `url`, check the response as section 4.1 says (unless
+/// `bad-accept` or `accept-any-handshake` let a bad one pass), then echo.
+/// The faults mean the same with the roles swapped: `mask-frames` sends
+/// unmasked frames, `accept-unmasked` accepts masked ones.
+pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
+    let Ok(target) = crate::target::Target::parse(url) else {
+        return;
+    };
+    let Ok(tcp) = tokio::net::TcpStream::connect((target.host.as_str(), target.port)).await else {
+        return;
+    };
+    let _ = tcp.set_nodelay(true);
+    let mut stream: Box<dyn super::Io> = Box::new(tcp);
+    let key = crate::handshake::accept::random_key();
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        target.path,
+        target.authority()
+    );
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (resp, used) = loop {
+        match crate::handshake::response::parse(&buf, 64 * 1024) {
+            Ok(Some(x)) => break x,
+            Ok(None) => {}
+            Err(_) => return,
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let offer = crate::handshake::Offer {
+        key: Some(key),
+        ..Default::default()
+    };
+    let violations = crate::handshake::response::validate(&resp, &offer);
+    let lenient = faults.contains(&Fault::AcceptAnyHandshake);
+    let tolerated = |v: &Violation| {
+        lenient
+            || (faults.contains(&Fault::BadAccept)
+                && matches!(v, Violation::HandshakeWrongAccept { .. }))
+    };
+    if (resp.status != 101 && !lenient) || !violations.iter().all(tolerated) {
+        // Failing a connection that never opened: close TCP.
+        return;
+    }
+    let leftover = buf[used..].to_vec();
+    let crashed = Arc::new(Notify::new());
+    session(
+        stream,
+        leftover,
+        None,
+        Arc::new(faults),
+        crashed,
+        Role::Client,
+    )
+    .await;
+}
+
+/// After the handshake: read frames with wsprobe's reader in `role`, and
+/// answer as the faults say.
+async fn session(
+    mut stream: Box<dyn super::Io>,
+    leftover: Vec<u8>,
+    deflate: Option<crate::wire::deflate::Agreed>,
+    faults: Faults,
+    crashed: Arc<Notify>,
+    role: Role,
+) {
     let limits = Limits {
         preview: 64 << 20,
         ..Limits::default()
     };
-    let mut reader = FrameReader::new(Role::Server, limits);
+    let mut reader = FrameReader::new(role, limits);
     // permessage-deflate: inflate what the client compressed, compress every echo.
     let mut deflater = deflate.map(|d| {
         reader.use_deflate(Inflater::new(
@@ -376,6 +453,7 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
             let _ = send(
                 &mut stream,
                 &faults,
+                role,
                 op::CLOSE,
                 1009u16.to_be_bytes().to_vec(),
             )
@@ -404,7 +482,7 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
                         }
                         _ => (payload, false),
                     };
-                    if send_frame(&mut stream, &faults, opcode, payload, compressed)
+                    if send_frame(&mut stream, &faults, role, opcode, payload, compressed)
                         .await
                         .is_err()
                     {
@@ -412,13 +490,19 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
                     }
                 }
                 Act::Fail(code) => {
-                    let _ =
-                        send(&mut stream, &faults, op::CLOSE, code.to_be_bytes().to_vec()).await;
+                    let _ = send(
+                        &mut stream,
+                        &faults,
+                        role,
+                        op::CLOSE,
+                        code.to_be_bytes().to_vec(),
+                    )
+                    .await;
                     let _ = stream.shutdown().await;
                     return;
                 }
                 Act::CloseReply(payload) => {
-                    if send(&mut stream, &faults, op::CLOSE, payload)
+                    if send(&mut stream, &faults, role, op::CLOSE, payload)
                         .await
                         .is_err()
                     {
@@ -472,7 +556,9 @@ enum Act {
 fn tolerated(v: &Violation, faults: &Faults) -> bool {
     let f = |x| faults.contains(&x);
     match v {
-        Violation::UnmaskedFrameFromClient => f(Fault::AcceptUnmasked),
+        Violation::UnmaskedFrameFromClient | Violation::MaskedFrameFromServer => {
+            f(Fault::AcceptUnmasked)
+        }
         Violation::ReservedBitsWithoutExtension { .. } => f(Fault::IgnoreRsv),
         Violation::ReservedOpcode { .. } => f(Fault::IgnoreReservedOpcodes),
         Violation::UnexpectedContinuation | Violation::ExpectedContinuation { .. } => {
@@ -551,16 +637,18 @@ fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
 async fn send(
     stream: &mut Box<dyn super::Io>,
     faults: &Faults,
+    role: Role,
     opcode: u8,
     payload: Vec<u8>,
 ) -> std::io::Result<()> {
-    send_frame(stream, faults, opcode, payload, false).await
+    send_frame(stream, faults, role, opcode, payload, false).await
 }
 
 /// One frame; `compressed` sets RSV1 (permessage-deflate).
 async fn send_frame(
     stream: &mut Box<dyn super::Io>,
     faults: &Faults,
+    role: Role,
     opcode: u8,
     payload: Vec<u8>,
     compressed: bool,
@@ -573,7 +661,8 @@ async fn send_frame(
             0
         },
         opcode,
-        mask: faults.contains(&Fault::MaskFrames).then(rand::random),
+        // A client masks and a server does not (5.1); the fault swaps that.
+        mask: ((role == Role::Client) != faults.contains(&Fault::MaskFrames)).then(rand::random),
         length_form: if faults.contains(&Fault::NonMinimalLength) {
             LengthForm::Len64
         } else {

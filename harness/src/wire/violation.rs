@@ -106,6 +106,12 @@ pub enum Violation {
         /// The subprotocol.
         name: String,
     },
+    /// 4.1: a client's opening handshake that breaks one of the section's rules.
+    #[error("the client's opening handshake {reason}")]
+    HandshakeBadRequest {
+        /// Which rule, in words (`has no Sec-WebSocket-Key`).
+        reason: String,
+    },
     /// RFC 7692 7: the permessage-deflate response is invalid or does not fit the offer.
     #[error("invalid permessage-deflate response: {reason}")]
     DeflateBadResponse {
@@ -149,7 +155,8 @@ impl Violation {
             | HandshakeMissingConnection
             | HandshakeWrongAccept { .. }
             | HandshakeUnofferedExtension { .. }
-            | HandshakeUnofferedSubprotocol { .. } => "4.1",
+            | HandshakeUnofferedSubprotocol { .. }
+            | HandshakeBadRequest { .. } => "4.1",
             DeflateBadResponse { .. } => "7",
             DeflateBitMisplaced { .. } => "6.1",
             DeflateInvalidData { .. } => "7.2.2",

@@ -1,0 +1,10 @@
+// A Node `ws` client under test: connect to the URL given (one wsprobe
+// case), echo every message, exit when the connection closes.
+//
+//   wsprobe test-client -- node ci/clients/node_ws_client.js {url}
+const WebSocket = require('ws');
+
+const ws = new WebSocket(process.argv[2], { perMessageDeflate: false, maxPayload: 0 });
+ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+ws.on('error', (e) => console.error(`client: ${e.message}`));
+ws.on('close', () => process.exit(0));

@@ -1,0 +1,25 @@
+"""A Python `websockets` client under test: connect to the URL given (one
+wsprobe case), echo every message, exit when the connection closes.
+
+    wsprobe test-client -- python ci/clients/python_websockets_client.py {url}
+"""
+
+import asyncio
+import sys
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
+
+
+async def main(url):
+    try:
+        # 64 MiB, as the servers under test are configured: the 1 MiB case fits.
+        async with connect(url, max_size=64 * 2**20, compression=None) as ws:
+            async for message in ws:
+                await ws.send(message)
+    except (WebSocketException, OSError) as e:
+        # A refused or failed connection is what some cases ask for.
+        print(f"client: {type(e).__name__}: {e}", file=sys.stderr)
+
+
+asyncio.run(main(sys.argv[1]))

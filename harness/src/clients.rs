@@ -1,0 +1,509 @@
+//! Testing WebSocket clients: wsprobe listens, and each client connection
+//! plays one client-under-test case (`cases/client/`).
+//!
+//! Two ways in, on one dispatcher:
+//! - the Autobahn|Testsuite URL protocol, so existing client harnesses work
+//!   unchanged: `/getCaseCount`, `/getCaseInfo?case=N`, `/runCase?case=N&agent=A`,
+//!   `/getCaseStatus?case=N&agent=A`, `/updateReports?agent=A`
+//!   (`wsprobe serve-cases`);
+//! - a command per case: `wsprobe test-client -- CMD {url}` starts the
+//!   client once per case with the case URL filled in, so it needs no
+//!   special code beyond "connect to this URL and echo what you receive".
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::case::{Case, RespondStep};
+use crate::event::{Event, Stamped};
+use crate::judge::judge;
+use crate::run::{Capabilities, CaseResult, RunReport};
+use crate::runner::conn::Conn;
+use crate::runner::serve::{self, ClientRequest};
+use crate::runner::RunOptions;
+use crate::wire::codes::op;
+use crate::wire::RawFrame;
+
+/// A client connection waiting for its case, by case number.
+type Waiting = Arc<Mutex<HashMap<usize, oneshot::Sender<(Conn, ClientRequest)>>>>;
+
+/// Results by agent, then case number (the Autobahn protocol's reports).
+type Results = Arc<Mutex<BTreeMap<String, BTreeMap<usize, CaseResult>>>>;
+
+/// The listening side: cases, options, and what has been played.
+#[derive(Clone)]
+pub struct CaseServer {
+    cases: Arc<Vec<Arc<Case>>>,
+    opts: RunOptions,
+    waiting: Waiting,
+    results: Results,
+    /// Where `/updateReports` writes, one directory per agent.
+    report_root: Option<PathBuf>,
+    meta: crate::report::RunMeta,
+    files: Arc<Vec<crate::case::load::FileInfo>>,
+    /// Cases being played: a client moves on as soon as its connection
+    /// closes, while wsprobe may still be recording the end of it.
+    playing: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CaseServer {
+    /// A server for `cases` (numbered from 1, as Autobahn numbers them).
+    pub fn new(
+        cases: Vec<Case>,
+        opts: RunOptions,
+        report_root: Option<PathBuf>,
+        meta: crate::report::RunMeta,
+        files: Vec<crate::case::load::FileInfo>,
+    ) -> CaseServer {
+        CaseServer {
+            cases: Arc::new(cases.into_iter().map(Arc::new).collect()),
+            opts,
+            waiting: Arc::default(),
+            results: Arc::default(),
+            report_root,
+            meta,
+            files: Arc::new(files),
+            playing: Arc::default(),
+        }
+    }
+
+    /// Accept connections until the listener fails, each on its own task.
+    pub async fn serve(self, listener: TcpListener) {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let me = self.clone();
+            tokio::spawn(async move { me.connection(tcp).await });
+        }
+    }
+
+    async fn connection(&self, tcp: tokio::net::TcpStream) {
+        let conn = Conn::accepted(tcp);
+        let until = tokio::time::Instant::now() + self.opts.handshake_timeout;
+        let Ok(req) = serve::read_request(&conn, until).await else {
+            return;
+        };
+        let n = req.query("case").and_then(|c| c.parse::<usize>().ok());
+        let agent = req.query("agent").unwrap_or_else(|| "wsprobe".into());
+        match req.path() {
+            "/runCase" => {
+                let Some(n) = n.filter(|n| (1..=self.cases.len()).contains(n)) else {
+                    return not_found(&conn).await;
+                };
+                // test-client registered this case and waits for its client.
+                let waiter = self.waiting.lock().expect("waiting lock").remove(&n);
+                match waiter {
+                    Some(tx) => {
+                        let _ = tx.send((conn, req));
+                    }
+                    None => {
+                        use std::sync::atomic::Ordering;
+                        self.playing.fetch_add(1, Ordering::SeqCst);
+                        let r = self.play(n, conn, req).await;
+                        self.results
+                            .lock()
+                            .expect("results lock")
+                            .entry(agent)
+                            .or_default()
+                            .insert(n, r);
+                        self.playing.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+            }
+            "/getCaseCount" => {
+                answer_text(&conn, &req, &self.cases.len().to_string()).await;
+            }
+            "/getCaseInfo" => {
+                let Some(case) = n.and_then(|n| self.cases.get(n.wrapping_sub(1))) else {
+                    return not_found(&conn).await;
+                };
+                let info = serde_json::json!({
+                    "id": case.id, "description": case.title, "rfc": case.citation()
+                });
+                answer_text(&conn, &req, &info.to_string()).await;
+            }
+            "/getCaseStatus" => {
+                self.settle().await;
+                let status = n.and_then(|n| {
+                    let results = self.results.lock().expect("results lock");
+                    results.get(&agent)?.get(&n).map(|r| autobahn_label(r))
+                });
+                let body = serde_json::json!({ "behavior": status.unwrap_or("UNKNOWN") });
+                answer_text(&conn, &req, &body.to_string()).await;
+            }
+            "/updateReports" => {
+                self.settle().await;
+                let written = self.write_reports(&agent);
+                answer_text(&conn, &req, &written).await;
+            }
+            _ => not_found(&conn).await,
+        }
+    }
+
+    /// Wait (up to a case budget) for the cases still being recorded.
+    async fn settle(&self) {
+        let until = Instant::now() + self.opts.case_timeout;
+        while self.playing.load(std::sync::atomic::Ordering::SeqCst) > 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Play case `n` (1-based) on a client's connection and judge it.
+    pub async fn play(&self, n: usize, conn: Conn, req: ClientRequest) -> CaseResult {
+        let case = self.cases[n - 1].clone();
+        let t = Instant::now();
+        let events = serve::play_case(&case, conn, req, &self.opts).await;
+        finish(case, events, t)
+    }
+
+    /// Wait for the client of case `n` to connect (registered before the
+    /// client starts, so it cannot arrive first).
+    fn expect_client(&self, n: usize) -> oneshot::Receiver<(Conn, ClientRequest)> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting.lock().expect("waiting lock").insert(n, tx);
+        rx
+    }
+
+    fn report_of(&self, agent: &str) -> RunReport {
+        let results = self.results.lock().expect("results lock");
+        let results: Vec<CaseResult> = results
+            .get(agent)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
+        RunReport {
+            target: format!("client {agent}"),
+            capabilities: Capabilities { echo: true },
+            results,
+            elapsed_ms: 0.0,
+            interrupted: false,
+            jobs: 1,
+        }
+    }
+
+    /// `/updateReports`: the agent's results so far, in the usual report files.
+    fn write_reports(&self, agent: &str) -> String {
+        let Some(root) = &self.report_root else {
+            return "no report directory (--report-dir)".into();
+        };
+        let safe: String = agent
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = root.join(safe);
+        let mut meta = self.meta.clone();
+        meta.agent = agent.to_string();
+        match crate::report::write_dir(&dir, &self.report_of(agent), &meta, &self.files, None) {
+            Ok(_) => format!("reports written to {}", dir.display()),
+            Err(e) => format!("cannot write reports to {}: {e}", dir.display()),
+        }
+    }
+}
+
+fn finish(case: Arc<Case>, events: Vec<Stamped>, t: Instant) -> CaseResult {
+    let judgement = judge(&case, &events);
+    CaseResult {
+        case,
+        judgement,
+        events,
+        duration_ms: t.elapsed().as_secs_f64() * 1000.0,
+        crashed_server: false,
+    }
+}
+
+/// Autobahn's word for a verdict (its clients print these).
+fn autobahn_label(r: &CaseResult) -> &'static str {
+    use crate::judge::Verdict::*;
+    match r.judgement.verdict {
+        Pass => "OK",
+        NonStrict => "NON-STRICT",
+        Informational => "INFORMATIONAL",
+        Unimplemented => "UNIMPLEMENTED",
+        _ => "FAILED",
+    }
+}
+
+async fn not_found(conn: &Conn) {
+    let _ = conn
+        .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .await;
+    let _ = conn.shutdown_write().await;
+}
+
+/// Upgrade, send one text message, close (the protocol's query URLs).
+async fn answer_text(conn: &Conn, req: &ClientRequest, text: &str) {
+    let (_, mut bytes) = serve::response(&RespondStep::default(), req);
+    for f in [
+        RawFrame::new(op::TEXT, text.as_bytes().to_vec()),
+        RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec()),
+    ] {
+        let f = RawFrame { mask: None, ..f };
+        if let Ok(b) = f.encode() {
+            bytes.extend_from_slice(&b);
+        }
+    }
+    if conn.write_all(&bytes).await.is_err() {
+        return;
+    }
+    // Wait briefly for the client's close reply before going.
+    let mut buf = [0u8; 1024];
+    let _ = tokio::time::timeout(Duration::from_secs(2), conn.read(&mut buf)).await;
+    let _ = conn.shutdown_write().await;
+}
+
+/// How `wsprobe test-client` starts the client under test.
+#[derive(Debug, Clone)]
+pub struct ClientCommand {
+    /// Program and arguments; `{url}` in any of them is the case URL.
+    pub argv: Vec<String>,
+    /// How long the client has to connect after it starts.
+    pub connect_timeout: Duration,
+}
+
+/// An in-process client: given the case URL, connects and runs to the end.
+pub type ClientTask = Arc<
+    dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync,
+>;
+
+/// How each case's client is started.
+#[derive(Clone)]
+pub enum Launcher {
+    /// A program, once per case.
+    Command(ClientCommand),
+    /// A task in this process (wsprobe's own tests, library users).
+    Task(ClientTask, Duration),
+}
+
+impl Launcher {
+    fn describe(&self) -> String {
+        match self {
+            Launcher::Command(c) => format!("client: {}", c.argv.join(" ")),
+            Launcher::Task(..) => "client: in-process".into(),
+        }
+    }
+
+    fn connect_timeout(&self) -> Duration {
+        match self {
+            Launcher::Command(c) => c.connect_timeout,
+            Launcher::Task(_, t) => *t,
+        }
+    }
+}
+
+/// Run `cases` against a client: one client per case, `jobs` at a time,
+/// each given the URL of its case.
+pub async fn test_client(
+    cases: Vec<Case>,
+    launcher: &Launcher,
+    opts: &RunOptions,
+    jobs: usize,
+    stop: tokio::sync::watch::Receiver<bool>,
+    mut on_result: impl FnMut(&CaseResult),
+) -> std::io::Result<RunReport> {
+    let started = Instant::now();
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let meta = crate::report::RunMeta::now(String::new(), "client".into(), Default::default());
+    let server = CaseServer::new(cases, opts.clone(), None, meta, Vec::new());
+    let accept = tokio::spawn(server.clone().serve(listener));
+    let count = server.cases.len();
+    let mut slots: Vec<Option<CaseResult>> = vec![None; count];
+    let mut set = tokio::task::JoinSet::new();
+    let mut next = 1;
+    let mut interrupted = false;
+    loop {
+        while set.len() < jobs.max(1) && next <= count && !interrupted {
+            let n = next;
+            next += 1;
+            let server = server.clone();
+            let launcher = launcher.clone();
+            let url = format!("ws://127.0.0.1:{port}/runCase?case={n}&agent=wsprobe");
+            set.spawn(async move { (n, run_one(&server, n, &launcher, &url).await) });
+        }
+        if set.is_empty() {
+            break;
+        }
+        let mut stop_rx = stop.clone();
+        tokio::select! {
+            joined = set.join_next() => match joined {
+                Some(Ok((n, r))) => {
+                    on_result(&r);
+                    slots[n - 1] = Some(r);
+                }
+                Some(Err(e)) => eprintln!("wsprobe: internal error in a case task: {e}"),
+                None => break,
+            },
+            _ = stop_rx.wait_for(|s| *s), if !interrupted => {
+                interrupted = true;
+                set.abort_all();
+            }
+        }
+    }
+    accept.abort();
+    Ok(RunReport {
+        target: launcher.describe(),
+        capabilities: Capabilities { echo: true },
+        results: slots.into_iter().flatten().collect(),
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        interrupted,
+        jobs,
+    })
+}
+
+/// A started client: a process (with its stderr collected) or a task.
+enum Started {
+    Process(tokio::process::Child, tokio::task::JoinHandle<Vec<u8>>),
+    Task(tokio::task::JoinHandle<()>),
+}
+
+impl Started {
+    fn start(launcher: &Launcher, url: &str) -> Result<Started, String> {
+        match launcher {
+            Launcher::Task(f, _) => Ok(Started::Task(tokio::spawn(f(url.to_string())))),
+            Launcher::Command(cmd) => {
+                let argv: Vec<String> = cmd.argv.iter().map(|a| a.replace("{url}", url)).collect();
+                let mut child = tokio::process::Command::new(&argv[0])
+                    .args(&argv[1..])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .kill_on_drop(true)
+                    .spawn()
+                    .map_err(|e| format!("cannot start {:?}: {e}", argv[0]))?;
+                // Keep the end of what the client says, for a failure message.
+                let mut stderr = child.stderr.take();
+                let tail = tokio::spawn(async move {
+                    let mut all = Vec::new();
+                    if let Some(e) = stderr.as_mut() {
+                        let mut buf = [0u8; 4096];
+                        while let Ok(k) = e.read(&mut buf).await {
+                            if k == 0 {
+                                break;
+                            }
+                            all.extend_from_slice(&buf[..k]);
+                            if all.len() > 8192 {
+                                all.drain(..all.len() - 4096);
+                            }
+                        }
+                    }
+                    all
+                });
+                Ok(Started::Process(child, tail))
+            }
+        }
+    }
+
+    /// Wait until the client exits; how it did, in words.
+    async fn exited(&mut self) -> String {
+        match self {
+            Started::Task(h) => {
+                let _ = h.await;
+                "the client task ended".into()
+            }
+            Started::Process(child, _) => match child.wait().await {
+                Ok(status) => format!("the client exited ({status})"),
+                Err(e) => format!("waiting for the client failed: {e}"),
+            },
+        }
+    }
+
+    /// What the client wrote to stderr, last lines first trimmed.
+    async fn said(self) -> String {
+        match self {
+            Started::Process(mut child, tail) => {
+                let _ = child.kill().await;
+                let said = String::from_utf8_lossy(&tail.await.unwrap_or_default())
+                    .trim()
+                    .to_string();
+                stderr_note(&said)
+            }
+            Started::Task(h) => {
+                h.abort();
+                String::new()
+            }
+        }
+    }
+
+    /// The case is over: a moment to exit on its own, then it is stopped.
+    async fn finish(mut self) {
+        if tokio::time::timeout(Duration::from_secs(2), self.exited())
+            .await
+            .is_err()
+        {
+            let _ = self.said().await;
+        }
+    }
+}
+
+/// Start the client for case `n`, play the case on its connection, and
+/// make sure the client is gone afterwards.
+async fn run_one(server: &CaseServer, n: usize, launcher: &Launcher, url: &str) -> CaseResult {
+    let case = server.cases[n - 1].clone();
+    let t = Instant::now();
+    let connected = server.expect_client(n);
+    let forget = || server.waiting.lock().expect("waiting lock").remove(&n);
+    let mut client = match Started::start(launcher, url) {
+        Ok(c) => c,
+        Err(message) => {
+            forget();
+            return no_client(case, message, t);
+        }
+    };
+    let timeout = launcher.connect_timeout();
+    let got = tokio::select! {
+        got = tokio::time::timeout(timeout, connected) => got.ok().and_then(Result::ok),
+        how = client.exited() => {
+            forget();
+            let said = client.said().await;
+            return no_client(case, format!("{how} without connecting to {url}{said}"), t);
+        }
+    };
+    match got {
+        Some((conn, req)) => {
+            let r = server.play(n, conn, req).await;
+            client.finish().await;
+            r
+        }
+        None => {
+            forget();
+            let said = client.said().await;
+            no_client(
+                case,
+                format!("the client did not connect to {url} within {timeout:?}{said}"),
+                t,
+            )
+        }
+    }
+}
+
+fn stderr_note(said: &str) -> String {
+    if said.is_empty() {
+        String::new()
+    } else {
+        let last: Vec<&str> = said.lines().rev().take(3).collect();
+        format!(
+            "; its stderr ends: {}",
+            last.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        )
+    }
+}
+
+fn no_client(case: Arc<Case>, message: String, t: Instant) -> CaseResult {
+    let events = vec![Stamped {
+        at_us: 0,
+        event: Event::HandshakeFailed {
+            message,
+            peer_closed: false,
+        },
+    }];
+    finish(case, events, t)
+}
