@@ -19,7 +19,7 @@ async def main(base, agent):
     for case in range(1, count + 1):
         try:
             async with connect(
-                f"{base}/runCase?case={case}&agent={agent}", max_size=64 * 2**20, compression=None
+                f"{base}/runCase?case={case}&agent={agent}", max_size=64 * 2**20, compression=None, ping_interval=None
             ) as ws:
                 async for message in ws:
                     await ws.send(message)

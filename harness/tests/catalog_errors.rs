@@ -194,3 +194,25 @@ fn client_cases_are_checked_for_their_role() {
     assert_eq!(cat.client_cases.len(), 1);
     assert_eq!(cat.client_cases[0].role, wsprobe::case::Role::Client);
 }
+
+#[test]
+fn mirrored_files_give_their_cases_to_clients_where_they_can() {
+    let c = wsprobe::case::load::embedded().unwrap();
+    let client = |id: &str| c.client_cases.iter().find(|x| x.id == id);
+    // A UTF-8 vector runs both ways, with the roles swapped and needs dropped.
+    let mirrored = client("client/utf8/fail-fast/invalid-second-fragment").expect("mirrored");
+    assert_eq!(mirrored.role, wsprobe::case::Role::Client);
+    assert!(mirrored.needs.is_empty());
+    assert!(c
+        .cases
+        .iter()
+        .any(|x| x.id == "utf8/fail-fast/invalid-second-fragment"));
+    // Raw bytes (written masked, for a client's side) and handshakes stay server-only.
+    assert!(client("client/wire/delivery/two-frames-one-write").is_none());
+    assert!(client("client/resource/idle-connections").is_none());
+    assert!(c
+        .client_cases
+        .iter()
+        .all(|x| !x.id.starts_with("client/handshake/method")));
+    assert_eq!(c.client_cases.len(), 561);
+}

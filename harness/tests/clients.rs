@@ -17,11 +17,16 @@ use wsprobe::servers::{echo, faulty, Fault};
 use wsprobe::target::Target;
 
 async fn run(launcher: Launcher) -> RunReport {
-    let cases = load::embedded().unwrap().client_cases;
+    run_cases(launcher, |_| true).await
+}
+
+async fn run_cases(launcher: Launcher, keep: impl Fn(&str) -> bool) -> RunReport {
+    let mut cases = load::embedded().unwrap().client_cases;
+    cases.retain(|c| keep(&c.id));
     // The target is not dialled in client mode; the options carry timeouts and limits.
     let opts = RunOptions::new(Target::parse("ws://127.0.0.1:1/").unwrap());
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    test_client(cases, &launcher, &opts, 16, rx, |_| {})
+    test_client(cases, &launcher, &opts, 64, rx, |_| {})
         .await
         .unwrap()
 }
@@ -37,11 +42,18 @@ fn hand_written(faults: &[Fault]) -> Launcher {
     )
 }
 
-fn deviations(report: &RunReport) -> BTreeMap<String, String> {
+/// Only implementation-defined cases may deviate from a plain pass, and
+/// only as informational; anything else is listed.
+fn unexpected(report: &RunReport) -> BTreeMap<String, String> {
     report
         .results
         .iter()
-        .filter(|r| r.judgement.verdict != Verdict::Pass)
+        .filter(|r| {
+            let j = &r.judgement;
+            j.verdict != Verdict::Pass
+                && !(j.verdict == Verdict::Informational
+                    && r.case.class == wsprobe::case::Class::ImplementationDefined)
+        })
         .map(|r| {
             (
                 r.case.id.clone(),
@@ -58,27 +70,36 @@ fn deviations(report: &RunReport) -> BTreeMap<String, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_clients_pass() {
+    let report = run(hand_written(&[])).await;
+    // The hand-written cases, and every server case that can be played the other way round.
+    assert_eq!(report.results.len(), 561);
+    assert!(unexpected(&report).is_empty(), "{:#?}", unexpected(&report));
+
     let tungstenite = Launcher::Task(
         Arc::new(|url| Box::pin(async move { echo::client(&url).await })),
         Duration::from_secs(5),
     );
     let report = run(tungstenite).await;
-    assert!(report.results.len() > 50);
     // tungstenite 0.30's client does not look at Sec-WebSocket-Extensions
     // in the response (RFC 6455 4.1 item 5), and gives up on a response
     // that takes more than 64 small reads (its AttackCheck): real failures.
-    let got = deviations(&report);
+    // It answers 1014, registered after its close-code table, with 1002, as
+    // its server does (informational).
+    let got: Vec<(String, String)> = unexpected(&report)
+        .into_iter()
+        .map(|(id, v)| (id, v.split(':').next().unwrap().to_string()))
+        .collect();
+    let want = [
+        ("client/close/code/valid-1014", "INFO"),
+        ("client/handshake/response-in-pieces", "FAIL"),
+        ("client/handshake/unrequested-extension", "FAIL"),
+    ];
     assert_eq!(
-        got.keys().collect::<Vec<_>>(),
-        [
-            "client/handshake/response-in-pieces",
-            "client/handshake/unrequested-extension"
-        ],
-        "{got:#?}"
+        got,
+        want.map(|(a, b)| (a.to_string(), b.to_string())),
+        "{:#?}",
+        unexpected(&report)
     );
-    assert!(got.values().all(|v| v.starts_with("FAIL")));
-    let report = run(hand_written(&[])).await;
-    assert!(deviations(&report).is_empty(), "{:#?}", deviations(&report));
 }
 
 /// The faults of the hand-written endpoint that mean something for a client.
@@ -103,7 +124,13 @@ const CLIENT_FAULTS: &[Fault] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_client_fault_fails_exactly_its_cases() {
     for f in CLIENT_FAULTS {
-        let report = run(hand_written(&[*f])).await;
+        // The 54 large-message cases cost time; they run against the faults
+        // that concern messages, as in catalogue_verdicts.
+        let large = matches!(f, Fault::TruncateLargeMessages | Fault::EchoBinaryAsText);
+        let report = run_cases(hand_written(&[*f]), |id| {
+            large || !id.starts_with("client/limits/")
+        })
+        .await;
         let got = common::verdict_labels(&report);
         assert!(
             got.values()

@@ -113,6 +113,11 @@ struct FileRepr {
     /// `client-under-test` for every case of the file that does not say.
     #[serde(default)]
     role: Option<Value>,
+    /// `mirror`: each server case of the file also runs against clients, as
+    /// `client/ID` with wsprobe playing the server side (cases with a
+    /// handshake or idle connections cannot, and stay server-only).
+    #[serde(default)]
+    clients: Option<Mirror>,
     #[serde(default)]
     #[allow(dead_code)]
     url: Option<String>,
@@ -299,10 +304,43 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
             check_case(&case).map_err(|(field, msg)| {
                 err_at(&format!("{base}.{field}"), Some(case.id.clone()), msg)
             })?;
+            let mirror = repr.clients.is_some().then(|| mirrored(&case)).flatten();
             cases.push(case);
+            cases.extend(mirror);
         }
     }
     Ok((info, cases))
+}
+
+/// How a file's cases extend to clients.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Mirror {
+    /// Every case that can also runs with the roles swapped.
+    Mirror,
+}
+
+/// A server case with the roles swapped: wsprobe sends the same frames as
+/// a server (unmasked), and the client under test is judged as the server
+/// was (it echoes what it receives, fails the connection on the same
+/// violations). `None` for a case only a server can be given.
+fn mirrored(case: &Case) -> Option<Case> {
+    use super::model::Role;
+    let server_only = case.steps.iter().any(|s| {
+        // Raw bytes and explicit masks were written for a client's side.
+        matches!(s, Step::Handshake(_) | Step::Idle(_) | Step::SendRaw(_))
+            || matches!(s, Step::Send(f) if f.mask != super::model::MaskSpec::Auto)
+    });
+    if case.role != Role::Server || server_only || case.needs.contains(&super::model::Need::Deflate)
+    {
+        return None;
+    }
+    let mut c = case.clone();
+    c.id = format!("client/{}", case.id);
+    c.role = Role::Client;
+    // A client under test echoes by definition.
+    c.needs.clear();
+    Some(c)
 }
 
 type Binding = Vec<(String, Value)>;
