@@ -141,3 +141,40 @@ async fn each_client_fault_fails_exactly_its_cases() {
         insta::assert_yaml_snapshot!(format!("client-fault-{}", f.name()), got);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_whose_request_breaks_section_4_1_fails() {
+    // No Sec-WebSocket-Key, version 8: then it reads until wsprobe goes.
+    let sloppy = Launcher::Task(
+        Arc::new(|url| {
+            Box::pin(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let t = Target::parse(&url).unwrap();
+                let Ok(mut tcp) = tokio::net::TcpStream::connect((t.host.as_str(), t.port)).await
+                else {
+                    return;
+                };
+                let req = format!(
+                    "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n\r\n",
+                    t.path,
+                    t.authority()
+                );
+                let _ = tcp.write_all(req.as_bytes()).await;
+                let mut buf = [0u8; 4096];
+                while matches!(tcp.read(&mut buf).await, Ok(n) if n > 0) {}
+            })
+        }),
+        Duration::from_secs(5),
+    );
+    let report = run_cases(sloppy, |id| id == "client/handshake/correct").await;
+    let r = &report.results[0];
+    assert_eq!(r.judgement.verdict, Verdict::Fail);
+    let why = &r.judgement.behavior_reason;
+    assert!(
+        why.contains("the client broke the protocol")
+            && why.contains("Sec-WebSocket-Key")
+            && why.contains("Sec-WebSocket-Version: 13")
+            && why.contains("RFC 6455 4.1"),
+        "{why}"
+    );
+}

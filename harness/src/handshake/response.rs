@@ -64,16 +64,7 @@ pub fn parse(buf: &[u8], max: usize) -> Result<Option<(Response, usize)>, Respon
             Response {
                 status: resp.code.unwrap_or(0),
                 reason: resp.reason.unwrap_or("").to_string(),
-                headers: resp
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_string(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
-                    .collect(),
+                headers: super::owned_headers(resp.headers),
             },
             n,
         ))),

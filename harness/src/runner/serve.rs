@@ -89,16 +89,7 @@ pub async fn read_request(stream: &Conn, until: Instant) -> Result<ClientRequest
                     method,
                     target,
                     version,
-                    headers: req
-                        .headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_string(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect(),
+                    headers: crate::handshake::owned_headers(req.headers),
                     leftover: buf[n..].to_vec(),
                 });
             }
@@ -371,11 +362,7 @@ mod tests {
             method: req.method.unwrap().into(),
             target: req.path.unwrap().into(),
             version: req.version.unwrap(),
-            headers: req
-                .headers
-                .iter()
-                .map(|h| (h.name.into(), String::from_utf8_lossy(h.value).into()))
-                .collect(),
+            headers: crate::handshake::owned_headers(req.headers),
             leftover: Vec::new(),
         }
     }
