@@ -21,8 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::case::{Case, RespondStep};
-use crate::event::{Event, Stamped};
-use crate::judge::judge;
+use crate::event::{Event, Recorded, Stamped};
 use crate::run::{Capabilities, CaseResult, RunReport};
 use crate::runner::conn::Conn;
 use crate::runner::serve::{self, ClientRequest};
@@ -156,8 +155,8 @@ impl CaseServer {
     pub async fn play(&self, n: usize, conn: Conn, req: ClientRequest) -> CaseResult {
         let case = self.cases[n - 1].clone();
         let t = Instant::now();
-        let events = serve::play_case(&case, conn, req, &self.opts).await;
-        finish(case, events, t)
+        let rec = serve::play_case(&case, conn, req, &self.opts).await;
+        finish(case, rec, t)
     }
 
     /// Wait for the client of case `n` to connect (registered before the
@@ -181,6 +180,7 @@ impl CaseServer {
             elapsed_ms: 0.0,
             interrupted: false,
             jobs: 1,
+            confirmation: Default::default(),
         }
     }
 
@@ -209,15 +209,8 @@ impl CaseServer {
     }
 }
 
-fn finish(case: Arc<Case>, events: Vec<Stamped>, t: Instant) -> CaseResult {
-    let judgement = judge(&case, &events);
-    CaseResult {
-        case,
-        judgement,
-        events,
-        duration_ms: t.elapsed().as_secs_f64() * 1000.0,
-        crashed_server: false,
-    }
+fn finish(case: Arc<Case>, rec: Recorded, t: Instant) -> CaseResult {
+    CaseResult::new(case, rec, t.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// Autobahn's word for a verdict (its clients print these).
@@ -356,6 +349,7 @@ pub async fn test_client(
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         interrupted,
         jobs,
+        confirmation: Default::default(),
     })
 }
 
@@ -505,5 +499,5 @@ fn no_client(case: Arc<Case>, message: String, t: Instant) -> CaseResult {
             peer_closed: false,
         },
     }];
-    finish(case, events, t)
+    finish(case, Recorded::from_events(events), t)
 }

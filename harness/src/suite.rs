@@ -187,7 +187,15 @@ impl Suite {
         let caps = run::probe(&opts).await?;
         // Never stopped early: a test wants every case.
         let (_keep, stop) = tokio::sync::watch::channel(false);
-        let report = run::run(self.cases.clone(), &opts, caps, self.jobs, stop, |_| {}).await;
+        let report = run::run(
+            self.cases.clone(),
+            &opts,
+            caps,
+            run::Schedule::new(self.jobs),
+            stop,
+            |_| {},
+        )
+        .await;
         Ok(Outcome {
             report,
             known: self.known.clone(),

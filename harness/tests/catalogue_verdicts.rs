@@ -39,11 +39,19 @@ async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
             });
         }
     }
-    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    let addr = servers::spawn(kind.clone(), "127.0.0.1:0").await.unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     let caps = run::probe(&opts).await.expect("embedded server reachable");
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    run::run(catalog.cases, &opts, caps, jobs, rx, |_| {}).await
+    run::run(
+        catalog.cases,
+        &opts,
+        caps,
+        run::Schedule::new(jobs),
+        rx,
+        |_| {},
+    )
+    .await
 }
 
 fn failures(report: &RunReport) -> Vec<String> {
@@ -114,6 +122,17 @@ async fn reference_servers_pass_everything() {
     }
 }
 
+fn not_snapshotted(f: &Fault) -> bool {
+    matches!(
+        f,
+        Fault::MaxConnections
+            | Fault::Slow
+            | Fault::PingFlood
+            | Fault::CloseFlood
+            | Fault::ContinuationFlood
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_gives_exactly_its_failures() {
     let _serial = SERIAL.lock().await;
@@ -132,8 +151,10 @@ async fn each_fault_gives_exactly_its_failures() {
         .iter()
         .map(|(f, _, _)| *f)
         // max-connections depends on how many connections the run holds at
-        // once, so it has its own test below.
-        .filter(|f| !crash(f) && *f != Fault::MaxConnections)
+        // once, so it has its own test below; the slow and flooding servers
+        // are not faults of the protocol and have tests of their own
+        // (tests/load.rs, tests/hostile_server.rs).
+        .filter(|f| !crash(f) && !not_snapshotted(f))
         .collect();
     for chunk in others.chunks(4) {
         let runs = chunk
@@ -148,7 +169,7 @@ async fn each_fault_gives_exactly_its_failures() {
     }
     let snapshotted: Vec<_> = Fault::ALL
         .iter()
-        .filter(|(f, _, _)| *f != Fault::MaxConnections)
+        .filter(|(f, _, _)| !not_snapshotted(f))
         .collect();
     let reports: Vec<RunReport> = snapshotted
         .iter()
@@ -181,7 +202,15 @@ async fn a_server_that_stops_accepting_under_idle_load_fails_the_idle_cases() {
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    let report = run::run(catalog.cases, &opts, caps, 1, rx, |_| {}).await;
+    let report = run::run(
+        catalog.cases,
+        &opts,
+        caps,
+        run::Schedule::new(1),
+        rx,
+        |_| {},
+    )
+    .await;
     for r in &report.results {
         assert_eq!(
             r.judgement.behavior,

@@ -21,7 +21,7 @@ async fn run_group(url: String) -> RunReport {
     assert_eq!(cases.len(), 238);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    run::run(cases, &opts, caps, 16, rx, |_| {}).await
+    run::run(cases, &opts, caps, run::Schedule::new(16), rx, |_| {}).await
 }
 
 async fn embedded(kind: ServerKind) -> RunReport {

@@ -155,8 +155,8 @@ async fn planted_faults_are_found_minimised_and_replay() {
         let mut replayed = false;
         for _ in 0..3 {
             let events = run_case(&cases[0], &opts).await;
-            let j = judge(&cases[0], &events);
-            let sig = signature(&found.sequence, &events, &j, false);
+            let j = judge(&cases[0], &events.observed);
+            let sig = signature(&found.sequence, &events.observed, &j, false);
             if j.verdict == Verdict::Fail && sig.as_deref() == Some(want) {
                 replayed = true;
                 break;

@@ -39,7 +39,7 @@ async fn fixed_run(kind: ServerKind) -> (Catalog, RunReport, RunMeta) {
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    let report = run::run(cases, &opts, caps, 4, rx, |_| {}).await;
+    let report = run::run(cases, &opts, caps, run::Schedule::new(4), rx, |_| {}).await;
     let meta = RunMeta::now(
         catalog.fingerprint(),
         "fixed".into(),

@@ -2,7 +2,6 @@
 //! order of events, against the embedded reference server.
 
 use wsprobe::case::load;
-use wsprobe::event::Event;
 use wsprobe::judge::{judge, Verdict};
 use wsprobe::runner::{run_case, RunOptions};
 use wsprobe::servers::{self, ServerKind};
@@ -39,14 +38,11 @@ async fn relative_expects_count_echoes_that_arrived_early() {
         .unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     let events = run_case(&cases[0], &opts).await;
-    let timeouts: Vec<_> = events
-        .iter()
-        .filter(|e| matches!(e.event, Event::Timeout { .. }))
-        .collect();
+    let timeouts = &events.observed.timeouts;
     assert!(
         timeouts.is_empty(),
         "expect steps waited in vain: {timeouts:?}"
     );
-    let j = judge(&cases[0], &events);
+    let j = judge(&cases[0], &events.observed);
     assert_eq!(j.verdict, Verdict::Pass, "{}", j.behavior_reason);
 }

@@ -44,7 +44,7 @@ fn trusting(cert: &std::path::Path) -> TlsSettings {
 async fn run_all(cases: Vec<wsprobe::case::Case>, opts: &RunOptions) -> wsprobe::run::RunReport {
     let caps = run::probe(opts).await.expect("the TLS target answers");
     let (_tx, rx) = tokio::sync::watch::channel(false);
-    run::run(cases, opts, caps, 32, rx, |_| {}).await
+    run::run(cases, opts, caps, run::Schedule::new(32), rx, |_| {}).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -64,6 +64,13 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether it measures the server (throughput, latency: the
+    /// `performance` tag). Only these record figures, and they run with
+    /// nothing else in flight so the figures describe the server.
+    pub fn records_metrics(&self) -> bool {
+        self.tags.iter().any(|t| t == "performance")
+    }
+
     /// The sections it cites, as `RFC 7692 6.1, RFC 6455 5.2, 5.4`: entries
     /// without an RFC number are RFC 6455's, and a run of one RFC names it once.
     pub fn citation(&self) -> String {

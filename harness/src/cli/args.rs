@@ -185,9 +185,14 @@ pub struct SelectArgs {
     /// Cases run in parallel (default: 16 per core, 16 to 128).
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Time budget per case, e.g. 10s or 500ms.
-    #[arg(long, value_name = "DUR", default_value = "10s")]
-    pub timeout: String,
+    /// Time budget per case, e.g. 10s or 500ms (default: 10s, or the case's
+    /// own where it needs more; given, it caps every case).
+    #[arg(long, value_name = "DUR")]
+    pub timeout: Option<String>,
+    /// Report each case's first run as it came: no second run, with less
+    /// load, of the cases that did not pass.
+    #[arg(long)]
+    pub no_confirm: bool,
     /// Largest frame the server may send, in bytes; above it the case fails.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_frame: u64,

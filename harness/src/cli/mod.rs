@@ -290,13 +290,14 @@ async fn run_against(
         return Err(usage("no case matches the selection (see `wsprobe list`)"));
     }
     let baseline = read_baseline(out)?;
-    opts.case_timeout = Dur::parse(&sel.timeout)
-        .map_err(|e| usage(format!("--timeout: {e}")))?
-        .0;
-    opts.case_timeout = opts.case_timeout.max(Duration::from_millis(100));
+    apply_timeout(&mut opts, sel)?;
     opts.limits.max_frame = sel.max_frame;
     opts.limits.max_message = sel.max_message;
     let jobs = sel.jobs.unwrap_or_else(default_jobs).max(1);
+    let sched = run::Schedule {
+        confirm: !sel.no_confirm,
+        ..run::Schedule::new(jobs)
+    };
     let meta = RunMeta::now(
         catalog.fingerprint(),
         out.agent.clone().unwrap_or(agent),
@@ -316,7 +317,7 @@ async fn run_against(
         .map_err(|e| (exit_code::UNREACHABLE, e.to_string()))?;
     let stop_rx = stop_on_ctrl_c();
     let mut bar = progress::bar(cases.len() as u64, out.format == Format::Human);
-    let report = run::run(cases, &opts, caps, jobs, stop_rx, |r| bar.step(r)).await;
+    let report = run::run(cases, &opts, caps, sched, stop_rx, |r| bar.step(r)).await;
     bar.finish();
     let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
     finish_run(
@@ -416,13 +417,24 @@ fn client_cases(
 /// Run options for client mode: no target is dialled; timeouts and limits apply.
 fn client_mode_options(sel: &SelectArgs) -> Result<RunOptions, (i32, String)> {
     let mut opts = RunOptions::new(Target::parse("ws://127.0.0.1:1/").expect("a valid URL"));
-    opts.case_timeout = Dur::parse(&sel.timeout)
-        .map_err(|e| usage(format!("--timeout: {e}")))?
-        .0
-        .max(Duration::from_millis(100));
+    apply_timeout(&mut opts, sel)?;
     opts.limits.max_frame = sel.max_frame;
     opts.limits.max_message = sel.max_message;
     Ok(opts)
+}
+
+/// `--timeout`, when given, is every case's budget at most; without it a
+/// case that declares a longer one (16 MiB messages) keeps it.
+fn apply_timeout(opts: &mut RunOptions, sel: &SelectArgs) -> Result<(), (i32, String)> {
+    if let Some(t) = &sel.timeout {
+        let d = Dur::parse(t)
+            .map_err(|e| usage(format!("--timeout: {e}")))?
+            .0
+            .max(Duration::from_millis(100));
+        opts.case_timeout = d;
+        opts.timeout_cap = Some(d);
+    }
+    Ok(())
 }
 
 /// `wsprobe serve-cases`: the client catalogue behind Autobahn's URL protocol.

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use super::oracle::{obligation, to_case};
 use super::sequence::{Op, PayloadKind, Sequence, MAX_OPS};
 use crate::case::Case;
-use crate::event::{Event, Stamped};
+use crate::event::Recorded;
 use crate::judge::{judge, Judgement, Verdict};
 use crate::run::{alive, Capabilities};
 use crate::runner::{run_case, RunOptions};
@@ -152,7 +152,7 @@ fn variant(debug: &str) -> &str {
 /// inputs that hit the same bug share it.
 pub fn signature(
     seq: &Sequence,
-    events: &[Stamped],
+    obs: &crate::judge::Observed,
     j: &Judgement,
     crashed: bool,
 ) -> Option<String> {
@@ -162,16 +162,12 @@ pub fn signature(
     if !j.verdict.is_failure() || j.verdict == Verdict::Error {
         return None;
     }
-    if let Some(v) = events.iter().find_map(|e| match &e.event {
-        Event::Violation(v) => Some(v),
-        _ => None,
-    }) {
+    if let Some(v) = obs.violations.first() {
         return Some(format!("server-sends-{}", variant(&format!("{v:?}"))));
     }
     let ob = obligation(seq);
-    let obs = crate::judge::Observed::from_events(events);
     let server_ended = obs.server_initiated;
-    let ponged = obs.items.iter().any(|i| {
+    let ponged = obs.items().any(|i| {
         matches!(i, crate::judge::Obs::Pong(p) if p.as_slice() == super::oracle::ALIVE.as_bytes())
     });
     // A reset sequence owes nothing; a fail-fast point owes only what came before it.
@@ -183,7 +179,7 @@ pub fn signature(
     let enough = ob
         .may_fail_after
         .map_or(owed.len(), |m| m.0.min(owed.len()));
-    let echoes = echoes_owed(owed, enough, &obs.items);
+    let echoes = echoes_owed(owed, enough, obs.items());
     let failure_close = matches!(obs.server_close, Some(Some(code)) if code != 1000);
     // The client's own malformed close step: the server answers it rather than failing first.
     let close_answer = ob
@@ -197,8 +193,7 @@ pub fn signature(
         || (ob.violation.is_some() && !close_answer)
         || (ob.client_close.is_some() && !ob.close_step);
     let pongs = obs
-        .items
-        .iter()
+        .items()
         .filter(|i| matches!(i, crate::judge::Obs::Pong(_)))
         .count();
     let sig = if ob.refuse {
@@ -254,9 +249,13 @@ enum Owed {
     Wrong,
 }
 
-fn echoes_owed(owed: &[(u8, Vec<u8>)], enough: usize, items: &[crate::judge::Obs]) -> Owed {
+fn echoes_owed<'a>(
+    owed: &[(u8, Vec<u8>)],
+    enough: usize,
+    items: impl Iterator<Item = &'a crate::judge::Obs>,
+) -> Owed {
     use sha2::{Digest, Sha256};
-    let got = items.iter().filter_map(|i| match i {
+    let got = items.filter_map(|i| match i {
         crate::judge::Obs::Message { opcode, sha256, .. } => Some((*opcode, sha256.as_slice())),
         _ => None,
     });
@@ -281,13 +280,13 @@ async fn run_one(
     id: &str,
     opts: &RunOptions,
     caps: Capabilities,
-) -> Option<(Case, Vec<Stamped>, Judgement, bool)> {
+) -> Option<(Case, Recorded, Judgement, bool)> {
     let case = to_case(seq, id);
     if case.needs.contains(&crate::case::Need::Echo) && !caps.echo {
         return None;
     }
     let events = run_case(&case, opts).await;
-    let j = judge(&case, &events);
+    let j = judge(&case, &events.observed);
     // The probe costs a connection; only failing sequences pay for it.
     let crashed = j.verdict != Verdict::Pass && alive(opts, caps.echo).await.is_err();
     Some((case, events, j, crashed))
@@ -295,7 +294,7 @@ async fn run_one(
 
 async fn sig_of(seq: &Sequence, opts: &RunOptions, caps: Capabilities) -> Option<String> {
     let (_, events, j, crashed) = run_one(seq, "fuzz/minimise", opts, caps).await?;
-    signature(seq, &events, &j, crashed)
+    signature(seq, &events.observed, &j, crashed)
 }
 
 fn smaller_payload(p: &PayloadKind) -> Option<PayloadKind> {
@@ -442,7 +441,7 @@ pub async fn fuzz(
                 let out = run_one(&seq, &format!("fuzz/{seed}/{i}"), &opts, caps).await;
                 let sig = out
                     .as_ref()
-                    .and_then(|(_, ev, j, crashed)| signature(&seq, ev, j, *crashed));
+                    .and_then(|(_, ev, j, crashed)| signature(&seq, &ev.observed, j, *crashed));
                 (i, seq, sig)
             });
         }
@@ -492,8 +491,8 @@ pub async fn fuzz(
                     Some(x) if !report.target_down => x,
                     _ => {
                         let case = to_case(&small, &id);
-                        let j = judge(&case, &[]);
-                        (case, Vec::new(), j, true)
+                        let j = judge(&case, &Default::default());
+                        (case, Recorded::from_events(Vec::new()), j, true)
                     }
                 };
                 // A crash that took the server down cannot be replayed one by

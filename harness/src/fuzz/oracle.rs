@@ -110,6 +110,7 @@ fn reader() -> FrameReader {
             max_frame: u64::MAX,
             max_message: u64::MAX,
             preview: 1 << 20,
+            max_frames: usize::MAX,
         },
     )
 }

@@ -70,12 +70,30 @@ fn case_line(r: &CaseResult, style: Style) -> String {
     });
     let label = format!("{} {:<10}", mark(j.verdict), j.verdict.label());
     format!(
-        "  {} {}{}{}{}",
+        "  {} {}{}{}{}{}",
         paint(style, j.verdict, &label),
         r.case.id,
         ab,
         close,
-        speed
+        speed,
+        flaky_note(r)
+    )
+}
+
+/// ` (FLAKY: FAIL under load, then PASS alone)`, for a case whose runs disagreed.
+pub fn flaky_note(r: &CaseResult) -> String {
+    if !r.flaky {
+        return String::new();
+    }
+    let earlier: Vec<String> = r
+        .attempts
+        .iter()
+        .map(|a| format!("{} with {} in flight", a.verdict.label(), a.in_flight))
+        .collect();
+    format!(
+        " (FLAKY: {}, then {} alone)",
+        earlier.join(", "),
+        r.judgement.verdict.label()
     )
 }
 
@@ -105,6 +123,15 @@ pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
             if j.close.is_some_and(|c| c != Verdict::Pass) {
                 let _ = writeln!(out, "               close: {}", j.close_reason);
             }
+        }
+        for a in r.attempts.iter().filter(|_| r.flaky) {
+            let _ = writeln!(
+                out,
+                "               earlier run ({} in flight): {}: {}",
+                a.in_flight,
+                a.verdict.label(),
+                a.reason
+            );
         }
         if style.verbose >= 2 || (style.verbose == 1 && !passed) {
             indent(&mut out, &wirelog::lines(&r.events).join("\n"), "        ");
@@ -155,6 +182,25 @@ pub fn summary(report: &RunReport) -> String {
         }
     }
     let _ = write!(s, " in {:.2}s", report.elapsed_ms / 1000.0);
+    let c = &report.confirmation;
+    if c.cases > 0 {
+        let _ = write!(
+            s,
+            "; {} confirmed with less load in {:.2}s",
+            c.cases,
+            c.elapsed_ms / 1000.0
+        );
+        if c.flaky > 0 {
+            let _ = write!(s, " ({} flaky)", c.flaky);
+        }
+    }
+    if c.load_cuts > 0 {
+        let _ = write!(
+            s,
+            "; the server fell behind, cases in flight cut to {}",
+            c.lowest_jobs
+        );
+    }
     if report.interrupted {
         s.push_str(" (interrupted: partial results)");
     }

@@ -47,6 +47,9 @@ struct CaseView<'a> {
     notes: Option<&'a str>,
     duration_ms: f64,
     crashed_server: bool,
+    flaky: bool,
+    /// Earlier runs of a flaky case, one line each.
+    attempts: Vec<String>,
     wire: Vec<String>,
 }
 
@@ -100,6 +103,19 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
                 notes: r.case.notes.as_deref(),
                 duration_ms: (r.duration_ms * 10.0).round() / 10.0,
                 crashed_server: r.crashed_server,
+                flaky: r.flaky,
+                attempts: r
+                    .attempts
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} with {} in flight: {}",
+                            a.verdict.key(),
+                            a.in_flight,
+                            a.reason
+                        )
+                    })
+                    .collect(),
                 wire: wire(&r.events),
             }
         })

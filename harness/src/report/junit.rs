@@ -43,6 +43,21 @@ pub fn explain(r: &CaseResult) -> String {
     if let Some(cl) = j.close {
         let _ = writeln!(s, "close {}: {}", cl.key(), j.close_reason);
     }
+    if r.flaky {
+        let _ = writeln!(
+            s,
+            "flaky: its runs disagreed; this verdict is from the run with the least load"
+        );
+        for a in &r.attempts {
+            let _ = writeln!(
+                s,
+                "  earlier run ({} in flight): {}: {}",
+                a.in_flight,
+                a.verdict.key(),
+                a.reason
+            );
+        }
+    }
     s
 }
 

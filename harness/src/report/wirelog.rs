@@ -63,6 +63,24 @@ pub fn describe(e: &Event) -> (Direction, String) {
     use Direction::*;
     match e {
         Event::Connected => (Note, "TCP connected".into()),
+        Event::SendingStopped { mid_frame } => (
+            Note,
+            if *mid_frame {
+                "stopped sending inside a frame: the server had failed the connection".into()
+            } else {
+                "stopped sending: the server had failed the connection".into()
+            },
+        ),
+        Event::Omitted { counts } => {
+            let list: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            (
+                Note,
+                format!(
+                    "… not kept in this log (the facts count them): {}",
+                    list.join(", ")
+                ),
+            )
+        }
         Event::RequestSent { bytes } => {
             let text = String::from_utf8_lossy(bytes);
             let first = text.lines().next().unwrap_or("").to_string();

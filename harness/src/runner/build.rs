@@ -33,6 +33,28 @@ pub fn message_frames(step: &MessageStep) -> Vec<RawFrame> {
     fragment(step, step.payload.bytes())
 }
 
+/// At most how many frames `steps` (flattened) put on the wire; raw bytes
+/// count as the most frames they could hold (two bytes each).
+pub fn frames_sent(steps: &[crate::case::Step]) -> usize {
+    use crate::case::Step;
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Send(_) | Step::Close(_) => 1,
+            Step::SendMessage(m) => {
+                let pieces = match m.fragment_size.filter(|&n| n > 0) {
+                    Some(n) => m.payload.len().div_ceil(n).max(1),
+                    None => m.fragments.len() + 1,
+                };
+                pieces + m.empty_final as usize
+            }
+            Step::SendRaw(r) => r.hex.len() / 2 + 1,
+            Step::Repeat(r) => frames_sent(&r.steps) * r.count,
+            _ => 0,
+        })
+        .sum()
+}
+
 /// `payload` (the step's, or its compressed form) cut into the step's fragments.
 pub fn fragment(step: &MessageStep, payload: Vec<u8>) -> Vec<RawFrame> {
     let mut sizes: Vec<usize> = step.fragments.clone();

@@ -17,7 +17,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::case::{Cut, Delivery};
-use crate::event::{Event, FrameLog, Stamped};
+use crate::event::log::Log;
+use crate::event::observed::Facts;
+use crate::event::{Event, FrameLog, Recorded, Stamped};
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
 
 /// Events of one connection plus counters the steps wait on.
@@ -32,8 +34,12 @@ pub struct Shared {
 /// What the waiting steps look at.
 #[derive(Default)]
 pub struct State {
-    /// Everything so far.
-    pub events: Vec<Stamped>,
+    /// The stored log (bounded).
+    log: Log,
+    /// The facts from every event, stored or not.
+    facts: Facts,
+    /// Frames the peer has sent.
+    pub frames_received: usize,
     /// Data messages received.
     pub messages: usize,
     /// Pongs received.
@@ -44,6 +50,8 @@ pub struct State {
     pub ended: bool,
     /// wsprobe has sent a close frame.
     pub client_closed: bool,
+    /// wsprobe stopped sending inside a frame (the peer had failed the connection).
+    pub cut_mid_frame: bool,
     /// Messages and pongs that earlier expect steps waited for.
     claimed: (usize, usize),
 }
@@ -71,10 +79,14 @@ impl Shared {
                     s.server_close = Some(*code)
                 }
                 Event::ClientClose { .. } => s.client_closed = true,
+                Event::FrameReceived(_) => s.frames_received += 1,
+                Event::SendingStopped { mid_frame } => s.cut_mid_frame |= *mid_frame,
                 e if e.is_connection_end() => s.ended = true,
                 _ => {}
             }
-            s.events.push(Stamped { at_us, event });
+            let e = Stamped { at_us, event };
+            s.facts.push(&e);
+            s.log.push(e);
         }
         self.changed.send_modify(|v| *v += 1);
     }
@@ -114,10 +126,14 @@ impl Shared {
         self.held.lock().expect("held lock").extend(streams);
     }
 
-    /// Take the events out.
-    pub fn take(&self) -> Vec<Stamped> {
+    /// Take the recording out.
+    pub fn take(&self) -> Recorded {
         self.held.lock().expect("held lock").clear();
-        std::mem::take(&mut self.state.lock().expect("state lock").events)
+        let mut s = self.state.lock().expect("state lock");
+        Recorded {
+            events: std::mem::take(&mut s.log).into_events(),
+            observed: std::mem::take(&mut s.facts).finish(),
+        }
     }
 }
 
@@ -321,15 +337,42 @@ pub enum Delivered {
     Rst,
     /// Cut short, nothing else done.
     Stopped,
+    /// Stopped because the peer failed the connection (its close frame or
+    /// its end of TCP arrived): sending on would only cost the time budget.
+    Interrupted {
+        /// Whether it stopped inside a frame (a close frame can no longer follow).
+        mid_frame: bool,
+    },
 }
 
+/// When to stop writing, and where the frames in the bytes end.
+#[derive(Clone, Copy)]
+pub struct Watch<'a> {
+    /// The connection's state: stop once the peer has failed the connection.
+    pub shared: &'a Shared,
+    /// Offsets where frames end (a stop there leaves the stream well formed).
+    pub frame_ends: &'a [usize],
+}
+
+impl Watch<'_> {
+    fn peer_failed(s: &State) -> bool {
+        s.ended || s.server_close.is_some()
+    }
+}
+
+/// Larger writes are made in pieces of about this size, ending on frame
+/// boundaries where there are any, so a stop between them is clean.
+const PIECE: usize = 256 * 1024;
+
 /// Write `bytes` as the delivery says: whole, in chunks, split at offsets,
-/// with delays, and possibly cut short with FIN or RST.
+/// with delays, and possibly cut short with FIN or RST. With a `watch`, the
+/// writing stops as soon as the peer fails the connection.
 pub async fn deliver(
     stream: &Conn,
     bytes: &[u8],
     d: &Delivery,
     until: Instant,
+    watch: Option<Watch<'_>>,
 ) -> io::Result<Delivered> {
     let end = d.cut_after.map_or(bytes.len(), |n| n.min(bytes.len()));
     let bytes = &bytes[..end];
@@ -358,14 +401,54 @@ pub async fn deliver(
                 None => tokio::task::yield_now().await,
             }
         }
-        tokio::time::timeout_at(until, stream.write_all(&bytes[start..cut]))
-            .await
-            .map_err(|_| {
+        // Within one delivery piece, big writes go in smaller pieces (no
+        // pause between them: the wire sees one stream), each a chance to stop.
+        let mut at = start;
+        while at < cut {
+            let end = match watch {
+                Some(w) if cut - at > PIECE => w
+                    .frame_ends
+                    .iter()
+                    .copied()
+                    .find(|&e| e >= at + PIECE && e < cut)
+                    .unwrap_or((at + PIECE).min(cut)),
+                _ => cut,
+            };
+            let out_of_time = || {
                 io::Error::new(
                     io::ErrorKind::TimedOut,
                     "case time budget ran out while writing",
                 )
-            })??;
+            };
+            let write = async {
+                tokio::time::timeout_at(until, stream.write_all(&bytes[at..end]))
+                    .await
+                    .map_err(|_| out_of_time())?
+            };
+            let written = match watch {
+                None => write.await,
+                Some(w) => {
+                    if w.shared.with(Watch::peer_failed) {
+                        let mid_frame = at > 0 && !w.frame_ends.contains(&at);
+                        return Ok(Delivered::Interrupted { mid_frame });
+                    }
+                    tokio::select! {
+                        r = write => r,
+                        _ = w.shared.wait(until, Watch::peer_failed) => {
+                            if w.shared.with(Watch::peer_failed) {
+                                // Cancelled in the middle of a write: how much of it
+                                // left is unknown, so a frame may be open.
+                                return Ok(Delivered::Interrupted { mid_frame: true });
+                            }
+                            // The wait only ends otherwise at the deadline.
+                            Err(out_of_time())
+                        }
+                    }
+                }
+            };
+            written?;
+            at = end;
+        }
         start = cut;
     }
     if d.cut_after.is_none() && d.cut.is_none() {
@@ -394,10 +477,6 @@ pub fn reset(stream: &TcpStream) -> io::Result<()> {
     let _ = sock.shutdown(std::net::Shutdown::Read);
     Ok(())
 }
-
-/// Most events one case records; a server flooding tiny frames hits this
-/// long before memory matters (about 100 bytes an event).
-pub const MAX_EVENTS: usize = 100_000;
 
 /// Read until the server side ends, recording what arrives.
 pub async fn read_loop(
@@ -431,9 +510,13 @@ pub async fn read_loop(
                 });
                 return;
             }
-            if shared.with(|s| s.events.len()) > MAX_EVENTS {
+            // What is stored of a flood is bounded separately, by the log.
+            if shared.with(|s| s.frames_received) > limits.max_frames {
                 shared.push(Event::LimitExceeded {
-                    message: format!("the server sent more than {MAX_EVENTS} frames in one case"),
+                    message: format!(
+                        "the server sent more than {} frames in one case",
+                        limits.max_frames
+                    ),
                 });
                 return;
             }

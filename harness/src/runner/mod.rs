@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::case::{Case, HandshakeStep, Step};
-use crate::event::{Event, Stamped};
+use crate::event::{Event, Recorded};
 use crate::handshake::{self, Offer, Request};
 use crate::target::Target;
 use crate::wire::codes::op;
@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub target: Target,
     /// Budget for a whole case, unless the case sets its own.
     pub case_timeout: Duration,
+    /// No case runs longer than this, whatever it sets (`--timeout` given).
+    pub timeout_cap: Option<Duration>,
     /// How long an `expect` step waits unless it says otherwise.
     pub expect_timeout: Duration,
     /// How long to wait for the handshake response.
@@ -59,6 +61,7 @@ impl RunOptions {
     pub fn new(target: Target) -> RunOptions {
         RunOptions {
             case_timeout: Duration::from_secs(10),
+            timeout_cap: None,
             expect_timeout: Duration::from_secs(2),
             handshake_timeout: Duration::from_secs(3),
             close_timeout: Duration::from_secs(1),
@@ -72,6 +75,14 @@ impl RunOptions {
                 .flatten(),
             target,
         }
+    }
+}
+
+impl RunOptions {
+    /// The time budget of `case`: its own or the run's, never over the cap.
+    pub fn budget(&self, case: &Case) -> Duration {
+        let own = case.timeout.map_or(self.case_timeout, |d| d.0);
+        self.timeout_cap.map_or(own, |cap| own.min(cap))
     }
 }
 
@@ -129,8 +140,8 @@ pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String)
     (req, key)
 }
 
-/// Run `case` against the target and return everything that happened.
-pub async fn run_case(case: &Case, opts: &RunOptions) -> Vec<Stamped> {
+/// Run `case` against the target and return what happened.
+pub async fn run_case(case: &Case, opts: &RunOptions) -> Recorded {
     recorded(case, opts, |shared, deadline| async move {
         run_inner(case, opts, &shared, deadline).await
     })
@@ -139,13 +150,13 @@ pub async fn run_case(case: &Case, opts: &RunOptions) -> Vec<Stamped> {
 
 /// Play a case under its time budget and return its events; the reader
 /// task `play` hands back is stopped once it is done.
-pub(crate) async fn recorded<F, Fut>(case: &Case, opts: &RunOptions, play: F) -> Vec<Stamped>
+pub(crate) async fn recorded<F, Fut>(case: &Case, opts: &RunOptions, play: F) -> Recorded
 where
     F: FnOnce(Arc<Shared>, Instant) -> Fut,
     Fut: std::future::Future<Output = Option<tokio::task::JoinHandle<()>>>,
 {
     let shared = Shared::new();
-    let budget = case.timeout.map_or(opts.case_timeout, |d| d.0);
+    let budget = opts.budget(case);
     let deadline = Instant::now() + budget;
     let reader = play(shared.clone(), deadline).await;
     if Instant::now() >= deadline {
@@ -216,7 +227,7 @@ async fn run_inner(
     // A request written slowly on purpose is bounded by the case budget; the
     // handshake timeout is for the server's answer, once the request is out
     // (under load, 150 one-byte writes can take longer than it).
-    match deliver(&stream, &bytes, &hs.delivery, deadline).await {
+    match deliver(&stream, &bytes, &hs.delivery, deadline, None).await {
         Ok(Delivered::Rst) => {
             // The case reset the connection in the middle of its own request.
             shared.push(Event::Abort);
@@ -251,10 +262,15 @@ async fn run_inner(
             d.client_no_context,
         ));
     }
+    // A server owes about a frame for each frame it gets (echoes, pongs,
+    // the close): twice that and a thousand more is a flood, cut off there
+    // so it costs a moment instead of the case's whole budget.
+    let mut limits = opts.limits;
+    limits.max_frames = limits.max_frames.min(1000 + 2 * build::frames_sent(&steps));
     let reader = tokio::spawn(conn::read_loop(
         stream.clone(),
         leftover,
-        opts.limits,
+        limits,
         deflate,
         shared.clone(),
     ));
@@ -448,18 +464,31 @@ async fn send_frames(
             bytes: rest.iter().map(|f| f.payload.len() as u64).sum(),
         });
     }
-    send_bytes(&bytes, delivery, stream, shared, deadline).await
+    let frame_ends: Vec<usize> = frames
+        .iter()
+        .scan(0, |end, f| {
+            *end += f.header_len() + f.payload.len();
+            Some(*end)
+        })
+        .collect();
+    send_bytes(&bytes, &frame_ends, delivery, stream, shared, deadline).await
 }
 
 async fn send_bytes(
     bytes: &[u8],
+    frame_ends: &[usize],
     delivery: &crate::case::Delivery,
     stream: &Conn,
     shared: &Shared,
     deadline: Instant,
 ) -> StepEnd {
-    match deliver(stream, bytes, delivery, deadline).await {
+    let watch = conn::Watch { shared, frame_ends };
+    match deliver(stream, bytes, delivery, deadline, Some(watch)).await {
         Ok(Delivered::All) | Ok(Delivered::Stopped) => StepEnd::Continue,
+        Ok(Delivered::Interrupted { mid_frame }) => {
+            shared.push(Event::SendingStopped { mid_frame });
+            StepEnd::Stop
+        }
         Ok(Delivered::Fin) => {
             shared.push(Event::Shutdown);
             StepEnd::Continue
@@ -526,7 +555,7 @@ async fn run_step(
                 bytes: r.hex[..r.hex.len().min(256)].to_vec(),
                 len: r.hex.len(),
             });
-            send_bytes(&r.hex, &r.delivery, stream, shared, deadline).await
+            send_bytes(&r.hex, &[], &r.delivery, stream, shared, deadline).await
         }
         Step::Pause(d) => {
             tokio::time::sleep_until((Instant::now() + d.0).min(deadline)).await;
@@ -568,10 +597,11 @@ async fn run_step(
             });
             // With the idle connections parked, a new client must still be served.
             let probe = crate::run::liveness_case(true);
-            let events = Box::pin(run_case(&probe, opts)).await;
-            let served = events
-                .iter()
-                .any(|e| matches!(e.event, Event::Message { .. }));
+            let rec = Box::pin(run_case(&probe, opts)).await;
+            let served = rec
+                .observed
+                .items()
+                .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
             shared.push(Event::FreshConnection { served });
             StepEnd::Continue
         }
@@ -622,9 +652,16 @@ async fn closing_phase(stream: &Conn, opts: &RunOptions, shared: &Shared, deadli
                 s.ended || (s.server_close.is_some() && !s.client_closed)
             })
             .await;
-        let (ended, server_close, client_closed) =
-            shared.with(|s| (s.ended, s.server_close, s.client_closed));
+        let (ended, server_close, client_closed, cut) =
+            shared.with(|s| (s.ended, s.server_close, s.client_closed, s.cut_mid_frame));
         if ended {
+            return;
+        }
+        if cut {
+            // wsprobe stopped inside a frame when the server failed the
+            // connection: a close frame now would be read as that frame's
+            // payload. Give the server its chance to close TCP, then drop it.
+            shared.wait(until, |s| s.ended).await;
             return;
         }
         if changed && server_close.is_some() && !client_closed {

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::conn::{self, deliver, Conn, Delivered, Shared};
 use super::{flatten, run_steps, send_own_close, RunOptions};
 use crate::case::{AcceptChoice, Case, RespondStep, Step};
-use crate::event::{Event, Stamped};
+use crate::event::{Event, Recorded};
 use crate::handshake::accept_for;
 use crate::wire::Violation;
 
@@ -221,7 +221,7 @@ pub async fn play_case(
     stream: Conn,
     req: ClientRequest,
     opts: &RunOptions,
-) -> Vec<Stamped> {
+) -> Recorded {
     let stream = Arc::new(stream);
     super::recorded(case, opts, |shared, deadline| async move {
         play(case, &stream, req, opts, &shared, deadline).await
@@ -261,7 +261,7 @@ async fn play(
             len: respond.append_hex.len(),
         });
     }
-    match deliver(stream, &bytes, &respond.delivery, deadline).await {
+    match deliver(stream, &bytes, &respond.delivery, deadline, None).await {
         Ok(Delivered::Rst) => {
             shared.push(Event::Abort);
             return None;

@@ -93,6 +93,16 @@ pub enum Fault {
     DeflateCorruptEchoes,
     /// Answers each data message with a compressed one inflating to 128 MiB of zeros.
     DeflateBombEchoes,
+    /// Conforming, but single-threaded and slow: one thread serves every
+    /// connection and blocks for a moment on each handshake and message, so
+    /// 32 cases at once queue behind each other (a load test for wsprobe).
+    Slow,
+    /// Hostile: floods ping frames after the handshake, reading nothing.
+    PingFlood,
+    /// Hostile: floods close frames after the handshake.
+    CloseFlood,
+    /// Hostile: starts a text message and sends continuation frames forever.
+    ContinuationFlood,
 }
 
 impl Fault {
@@ -274,6 +284,26 @@ impl Fault {
             "deflate-bomb-echoes",
             "answers each data message with a compressed one inflating to 128 MiB of zeros (a zip bomb)",
         ),
+        (
+            Fault::Slow,
+            "slow",
+            "conforms, but one thread serves everything and blocks 1 ms per handshake, 300 us per message or control frame",
+        ),
+        (
+            Fault::PingFlood,
+            "ping-flood",
+            "hostile: answers the handshake, then sends ping frames without end",
+        ),
+        (
+            Fault::CloseFlood,
+            "close-flood",
+            "hostile: answers the handshake, then sends close frames without end",
+        ),
+        (
+            Fault::ContinuationFlood,
+            "continuation-flood",
+            "hostile: answers the handshake, then one text message that never ends",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -339,10 +369,58 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
     let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
     };
+    if faults.contains(&Fault::Slow) {
+        // Blocks the one thread: every other connection waits too.
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    if let Some((first, chunk)) = flood_bytes(&faults) {
+        // Hostile, but it answers: a data message that arrives within 50 ms
+        // is echoed (so the liveness probe finds the server up), then the
+        // flood runs until the client goes away, reading nothing more.
+        let until = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+        let limits = Limits {
+            preview: 1 << 20,
+            ..Limits::default()
+        };
+        let mut reader = FrameReader::new(Role::Server, limits);
+        let (mut events, mut buf, mut pending) = (Vec::new(), vec![0u8; 16 * 1024], leftover);
+        'first: loop {
+            let _ = reader.feed(&pending, &mut events);
+            pending.clear();
+            for ev in events.drain(..) {
+                if let ReadEvent::Message(m) = ev {
+                    let _ = send(&mut stream, &faults, Role::Server, m.opcode, m.preview).await;
+                    break 'first;
+                }
+            }
+            match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => pending.extend_from_slice(&buf[..n]),
+                Ok(_) => return,
+                Err(_) => break,
+            }
+        }
+        let _ = stream.write_all(&first).await;
+        while stream.write_all(&chunk).await.is_ok() {}
+        return;
+    }
     if faults.contains(&Fault::DropPipelined) {
         leftover.clear();
     }
     session(stream, leftover, deflate, faults, crashed, Role::Server).await;
+}
+
+/// A flood fault's first bytes and the bytes it repeats, 16 KiB at a time.
+fn flood_bytes(faults: &Faults) -> Option<(Vec<u8>, Vec<u8>)> {
+    let (first, frame): (&[u8], &[u8]) = if faults.contains(&Fault::PingFlood) {
+        (&[], &[0x89, 0x04, b'f', b'l', b'o', b'o'])
+    } else if faults.contains(&Fault::CloseFlood) {
+        (&[], &[0x88, 0x02, 0x03, 0xe8])
+    } else if faults.contains(&Fault::ContinuationFlood) {
+        (&[0x01, 0x01, b'a'], &[0x00, 0x01, b'a'])
+    } else {
+        return None;
+    };
+    Some((first.to_vec(), frame.repeat(16 * 1024 / frame.len())))
 }
 
 /// The same endpoint as a client (for `wsprobe test-client`'s tests): open
@@ -462,6 +540,17 @@ async fn session(
         }
         pending.clear();
         for ev in events.drain(..) {
+            if faults.contains(&Fault::Slow)
+                && matches!(
+                    ev,
+                    ReadEvent::Message(_)
+                        | ReadEvent::Ping(_)
+                        | ReadEvent::Pong(_)
+                        | ReadEvent::Close { .. }
+                )
+            {
+                std::thread::sleep(std::time::Duration::from_micros(300));
+            }
             match act(ev, &faults, &mut closed) {
                 Act::Nothing => {}
                 Act::Send(opcode, payload) => {

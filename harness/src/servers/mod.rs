@@ -53,6 +53,28 @@ pub async fn spawn_tls(
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let tls = config.map(TlsAcceptor::from);
+    if let ServerKind::Faulty(f) = &kind {
+        if f.contains(&Fault::Slow) {
+            // Its own thread and a single-threaded runtime: a blocking
+            // handler holds up every connection, as in a one-thread server.
+            let std_listener = listener.into_std()?;
+            let f = f.clone();
+            std::thread::Builder::new()
+                .name("wsprobe-slow-server".into())
+                .spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime for the slow server");
+                    rt.block_on(async move {
+                        if let Ok(l) = TcpListener::from_std(std_listener) {
+                            faulty::serve(l, f, tls).await;
+                        }
+                    });
+                })?;
+            return Ok(local);
+        }
+    }
     match kind {
         ServerKind::Tungstenite => tokio::spawn(echo::serve(listener, tls)),
         ServerKind::Faulty(f) => tokio::spawn(faulty::serve(listener, f, tls)),

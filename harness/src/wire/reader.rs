@@ -33,6 +33,9 @@ pub struct Limits {
     pub max_message: u64,
     /// How many payload bytes of each frame and message are kept for logs.
     pub preview: usize,
+    /// Most frames read on one connection: a peer flooding tiny frames is
+    /// cut off here, so the case ends at once instead of at its timeout.
+    pub max_frames: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +44,7 @@ impl Default for Limits {
             max_frame: 64 << 20,
             max_message: 64 << 20,
             preview: 256,
+            max_frames: 100_000,
         }
     }
 }

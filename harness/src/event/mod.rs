@@ -1,7 +1,12 @@
 //! What happened on a connection, as typed, timestamped events.
 //!
 //! The runner only records these; the judge only reads them. Both depend on
-//! this module and never on each other.
+//! this module and never on each other. The judge reads the facts folded
+//! from every event ([`observed`]); reports read the stored log ([`log`]),
+//! which is bounded whatever the peer sends.
+
+pub mod log;
+pub mod observed;
 
 use serde::Serialize;
 
@@ -179,6 +184,36 @@ pub enum Event {
         /// How many.
         count: usize,
     },
+    /// wsprobe stopped sending a step because the peer had failed the
+    /// connection (its close frame or TCP end arrived).
+    SendingStopped {
+        /// In the middle of a frame: no close frame could follow.
+        mid_frame: bool,
+    },
+    /// Events counted but not stored (a flood, a long series), by kind.
+    Omitted {
+        /// (kind, how many), e.g. ("pings", 799000).
+        counts: Vec<(String, u64)>,
+    },
+}
+
+/// What one case left: the bounded wire log and the facts from every event.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The stored log, for reports.
+    pub events: Vec<Stamped>,
+    /// The facts, for the judge.
+    pub observed: observed::Observed,
+}
+
+impl Recorded {
+    /// A recording made of these events only (nothing omitted).
+    pub fn from_events(events: Vec<Stamped>) -> Recorded {
+        Recorded {
+            observed: observed::Observed::from_events(&events),
+            events,
+        }
+    }
 }
 
 /// A frame header for the wire log.

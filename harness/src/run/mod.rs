@@ -1,0 +1,730 @@
+//! A whole run: probe the target, run the selected cases concurrently, check
+//! liveness after each, confirm what did not pass, and collect results.
+//!
+//! ```text
+//! probe ─► timed+light cases ─► heavy cases ─► metric cases ─► confirmation ─► RunReport
+//!          (window ≤ jobs, follows the server: load.rs)    (one at a time)  (less load, then alone)
+//! each case: run_case ─► judge ─► liveness probe (latency sample, crash check)
+//! ```
+//! A verdict must not depend on wsprobe's own load: the window shrinks when
+//! the probes show the server queueing, metric cases run with nothing else in
+//! flight, and every case that did not pass runs again with less load (and
+//! alone, where the two runs disagree) before it is reported.
+
+pub mod load;
+pub mod schedule;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+pub use load::Load;
+pub use schedule::{heavy, metric, payload_kib, timed, waits};
+
+use crate::case::{
+    Case, Class, CloseExpect, Closer, End, ExpectStep, Grade, Level, MessageStep, Need, Opcode,
+    Outcome, Payload,
+};
+use crate::event::Stamped;
+use crate::judge::{judge, Judgement, Verdict};
+use crate::runner::{run_case, RunOptions};
+
+/// What the target can do, found by probing once before the run.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Capabilities {
+    /// It echoes text and binary messages.
+    pub echo: bool,
+}
+
+/// Why the target could not be tested at all.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProbeError {
+    /// No WebSocket connection could be made.
+    #[error("target {target} is unreachable: {reason}")]
+    Unreachable {
+        /// The URL.
+        target: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// One case's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// The case.
+    pub case: Arc<Case>,
+    /// Its grades.
+    pub judgement: Judgement,
+    /// Everything that happened on its connection.
+    pub events: Vec<Stamped>,
+    /// Wall time.
+    pub duration_ms: f64,
+    /// Whether the server stopped answering after it.
+    pub crashed_server: bool,
+    /// It ran again after the parallel phase (its verdict is the confirmed one).
+    pub confirmed: bool,
+    /// Its runs disagreed; `attempts` holds the earlier ones.
+    pub flaky: bool,
+    /// Earlier runs whose verdict differed from this one, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+    /// The handshake status it saw (none: no response).
+    #[serde(skip)]
+    pub handshake_status: Option<u16>,
+    /// A wait that ran out, or a marker between pauses, had a say in the
+    /// verdict: a loaded server could have changed it.
+    #[serde(skip)]
+    pub timing_decided: bool,
+}
+
+/// An earlier run of a case, replaced by a run with less load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why (behaviour, then close).
+    pub reason: String,
+    /// Cases in flight at most while it ran.
+    pub in_flight: usize,
+}
+
+impl CaseResult {
+    /// A result from a recording.
+    pub fn new(case: Arc<Case>, rec: crate::event::Recorded, duration_ms: f64) -> CaseResult {
+        let o = &rec.observed;
+        CaseResult {
+            judgement: judge(&case, o),
+            handshake_status: o.status,
+            timing_decided: !o.timeouts.is_empty()
+                || o.case_timeout
+                || o.client_killed
+                || o.handshake_failed.is_some()
+                || timed(&case),
+            case,
+            events: rec.events,
+            duration_ms,
+            crashed_server: false,
+            confirmed: false,
+            flaky: false,
+            attempts: Vec::new(),
+        }
+    }
+
+    fn attempt(&self, in_flight: usize) -> Attempt {
+        let j = &self.judgement;
+        let mut reason = j.behavior_reason.clone();
+        if !j.close_reason.is_empty() {
+            reason = format!("{reason}; close: {}", j.close_reason);
+        }
+        Attempt {
+            verdict: j.verdict,
+            reason,
+            in_flight,
+        }
+    }
+
+    /// Whether two runs of a case came to the same grades.
+    fn agrees(&self, other: &CaseResult) -> bool {
+        let (a, b) = (&self.judgement, &other.judgement);
+        a.verdict == b.verdict && a.behavior == b.behavior && a.close == b.close
+    }
+}
+
+/// What the confirmation phase did, for the summary.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ConfirmStats {
+    /// Cases run again.
+    pub cases: usize,
+    /// Of those, cases whose runs disagreed.
+    pub flaky: usize,
+    /// Its wall time.
+    pub elapsed_ms: f64,
+    /// Times the window was halved because the server fell behind.
+    pub load_cuts: usize,
+    /// The smallest window the run went down to.
+    pub lowest_jobs: usize,
+}
+
+/// A finished (or interrupted) run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The URL tested.
+    pub target: String,
+    /// What the probe found.
+    pub capabilities: Capabilities,
+    /// Results in catalogue order.
+    pub results: Vec<CaseResult>,
+    /// Wall time of the run.
+    pub elapsed_ms: f64,
+    /// Stopped early (Ctrl-C); `results` holds what finished.
+    pub interrupted: bool,
+    /// Parallel cases.
+    pub jobs: usize,
+    /// The confirmation phase and the load window.
+    pub confirmation: ConfirmStats,
+}
+
+impl RunReport {
+    /// Number of cases per overall verdict.
+    pub fn count(&self, v: Verdict) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.judgement.verdict == v)
+            .count()
+    }
+
+    /// Whether any case failed or errored.
+    pub fn failed(&self) -> bool {
+        self.interrupted
+            || self
+                .results
+                .iter()
+                .any(|r| r.judgement.verdict.is_failure())
+    }
+}
+
+/// Payload bytes (in KiB) that may be in flight across all running cases;
+/// large-message cases wait for room, so memory stays bounded whatever `--jobs` says.
+pub const PAYLOAD_BUDGET_KIB: u32 = 48 * 1024;
+
+/// Parallel cases by default: the work is I/O-bound waiting, so several per core.
+pub fn default_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 16).clamp(16, 128)
+}
+
+/// The built-in liveness check: a handshake and, on an echo server, an echo.
+pub fn liveness_case(echo: bool) -> Case {
+    use crate::case::Step;
+    let text = Payload::Text("wsprobe liveness probe".into());
+    let mut steps = Vec::new();
+    let mut receive = Vec::new();
+    if echo {
+        steps.push(Step::SendMessage(MessageStep {
+            opcode: Opcode(1),
+            payload: text.clone(),
+            fragments: Vec::new(),
+            fragment_size: None,
+            empty_final: false,
+            compress: false,
+            rsv: 0,
+            delivery: Default::default(),
+        }));
+        steps.push(Step::Expect(ExpectStep {
+            messages: 1,
+            ..Default::default()
+        }));
+        receive.push(crate::case::Item::Text(text));
+    }
+    steps.push(Step::Close(crate::case::CloseStep {
+        code: Some(1000),
+        ..Default::default()
+    }));
+    Case {
+        id: "wsprobe/liveness".into(),
+        title: "liveness probe".into(),
+        autobahn: None,
+        rfc: vec!["4".into()],
+        requirement: "the server keeps accepting connections".into(),
+        level: Level::Must,
+        class: Class::MustAccept,
+        tags: Vec::new(),
+        needs: Vec::new(),
+        notes: None,
+        steps,
+        expect: vec![Outcome {
+            grade: Grade::Pass,
+            receive,
+            end: End::Open,
+            handshake: None,
+            close_codes: Vec::new(),
+            note: None,
+        }],
+        close: Some(CloseExpect {
+            by: Closer::Client,
+            codes: vec![1000],
+            drop_ok: true,
+            other_codes: Grade::Informational,
+            other_codes_note: None,
+            informational: false,
+        }),
+        timeout: None,
+        role: Default::default(),
+        source: Default::default(),
+    }
+}
+
+/// Probe the target once: can we connect and upgrade, and does it echo?
+pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
+    let obs = run_case(&liveness_case(true), opts).await.observed;
+    if let Some(reason) = obs.handshake_failed.clone() {
+        return Err(ProbeError::Unreachable {
+            target: opts.target.to_string(),
+            reason,
+        });
+    }
+    match obs.status {
+        // Handshake violations (a wrong accept key, say) are findings for the
+        // cases to report, not a reason to refuse to test.
+        Some(101) => {}
+        Some(s) => {
+            return Err(ProbeError::Unreachable {
+                target: opts.target.to_string(),
+                reason: format!("the server answered the WebSocket handshake with HTTP {s}"),
+            })
+        }
+        None => {
+            return Err(ProbeError::Unreachable {
+                target: opts.target.to_string(),
+                reason: "no handshake response".into(),
+            })
+        }
+    }
+    let echo = obs
+        .items()
+        .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
+    Ok(Capabilities { echo })
+}
+
+/// How long a liveness check may keep retrying before the server counts as
+/// down: a server that is only slow (a single-threaded one queueing
+/// wsprobe's connections) answers within this.
+pub const PROBE_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Whether the server still takes connections: a 101 and, on an echo server,
+/// a message back. Protocol violations do not count here; the cases report
+/// them. Retries with backoff for up to [`PROBE_PATIENCE`]; `Ok` carries the
+/// time it took in ms (backoff included), a sample of how loaded the server is.
+pub async fn alive(opts: &RunOptions, echo: bool) -> Result<f64, String> {
+    let case = liveness_case(echo);
+    // The probe needs a handful of frames; a flooding server must not make
+    // it read a hundred thousand (it would read as a slow server).
+    let mut probe_opts = opts.clone();
+    probe_opts.limits.max_frames = 1000;
+    let opts = &probe_opts;
+    let t = Instant::now();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let obs = run_case(&case, opts).await.observed;
+        let echoed = obs
+            .items()
+            .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
+        if obs.status == Some(101) && (echoed || !echo) {
+            return Ok(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        if t.elapsed() + backoff > PROBE_PATIENCE {
+            return Err(obs.describe());
+        }
+        tokio::time::sleep(backoff).await;
+        backoff *= 2;
+    }
+}
+
+/// How a run is scheduled.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    /// Most cases in flight.
+    pub jobs: usize,
+    /// Run the cases that did not pass again with less load (`--no-confirm`
+    /// turns it off and reports the first run as it came).
+    pub confirm: bool,
+}
+
+impl Schedule {
+    /// At most `jobs` cases at once, with confirmation.
+    pub fn new(jobs: usize) -> Schedule {
+        Schedule {
+            jobs: jobs.max(1),
+            confirm: true,
+        }
+    }
+}
+
+/// How many cases a batch may have in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Width {
+    /// The load window, which follows the server.
+    Window,
+    /// At most this many.
+    Fixed(usize),
+}
+
+/// One finished case task.
+struct Done {
+    i: usize,
+    result: CaseResult,
+    /// The liveness probe after it: its time in ms, or why it failed.
+    probe: Result<f64, String>,
+    in_flight: usize,
+}
+
+async fn execute(
+    i: usize,
+    case: Arc<Case>,
+    opts: Arc<RunOptions>,
+    echo: bool,
+    budget: Arc<tokio::sync::Semaphore>,
+    in_flight: usize,
+) -> Done {
+    let weight = payload_kib(&case.steps).min(PAYLOAD_BUDGET_KIB as u64) as u32;
+    let _room = budget.acquire_many_owned(weight).await;
+    // The case's time counts from here: waiting for the payload budget is
+    // wsprobe's business and must not eat into the case's own budget.
+    let t = Instant::now();
+    let rec = run_case(&case, &opts).await;
+    let ended = rec.observed.tcp_end.is_some();
+    let result = CaseResult::new(case, rec, t.elapsed().as_secs_f64() * 1000.0);
+    // When wsprobe dropped a connection the server had not closed, the
+    // server is still reacting to that as the probe starts; a moment's
+    // wait pins a crash on the case that caused it.
+    if !ended {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let probe = alive(&opts, echo).await;
+    Done {
+        i,
+        result,
+        probe,
+        in_flight,
+    }
+}
+
+/// Why a case could not be run or graded.
+fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> CaseResult {
+    CaseResult {
+        case,
+        judgement: Judgement {
+            verdict,
+            behavior: verdict,
+            behavior_reason: reason,
+            close: None,
+            close_reason: String::new(),
+            observed: String::new(),
+            matched: None,
+            metrics: None,
+        },
+        events: Vec::new(),
+        duration_ms: 0.0,
+        crashed_server: false,
+        confirmed: false,
+        flaky: false,
+        attempts: Vec::new(),
+        handshake_status: None,
+        timing_decided: false,
+    }
+}
+
+fn mark_crashed(r: &mut CaseResult, probe: &str) {
+    r.crashed_server = true;
+    r.judgement.verdict = Verdict::Fail;
+    r.judgement.behavior = Verdict::Fail;
+    r.judgement.behavior_reason = format!(
+        "the server stopped answering after this case (crash or wedge): liveness probe: {probe}; the case itself: {}",
+        r.judgement.behavior_reason
+    );
+}
+
+fn mark_down(r: &mut CaseResult, culprit: &str) {
+    r.judgement.verdict = Verdict::Error;
+    r.judgement.behavior = Verdict::Error;
+    r.judgement.close = None;
+    r.judgement.behavior_reason =
+        format!("the server went down while this case ran (first noticed after case {culprit})");
+}
+
+/// Errors always run again; any other verdict short of a pass only where
+/// time had a say in it (a wait that ran out, a marker between pauses, a
+/// handshake that got no answer). The rest are facts of the bytes the
+/// server sent (a violation, a wrong echo, a refusal), which load does not change.
+fn needs_confirming(r: &CaseResult) -> bool {
+    match r.judgement.verdict {
+        Verdict::Error => !r.crashed_server,
+        Verdict::Fail | Verdict::NonStrict | Verdict::Informational => {
+            r.timing_decided && !r.crashed_server
+        }
+        Verdict::Pass | Verdict::Unimplemented | Verdict::Skipped => false,
+    }
+}
+
+/// The run's state across its phases.
+struct Engine<'a, F> {
+    cases: Vec<Arc<Case>>,
+    opts: Arc<RunOptions>,
+    caps: Capabilities,
+    sched: Schedule,
+    load: Load,
+    budget: Arc<tokio::sync::Semaphore>,
+    slots: Vec<Option<CaseResult>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+    interrupted: bool,
+    /// The case after which the server was found down, for good.
+    down: Option<String>,
+    /// Cases run while the server looked down but was not: run them again.
+    rerun: Vec<usize>,
+    on_result: &'a mut F,
+}
+
+impl<F: FnMut(&CaseResult)> Engine<'_, F> {
+    fn over(&self) -> bool {
+        self.down.is_some() || self.interrupted
+    }
+
+    /// Run `order` (indices into the cases) with at most `width` in flight;
+    /// returns the results in the order they finished. Liveness failures
+    /// stop new starts until the server is checked again with patience: a
+    /// server that answers then was slow, not down.
+    async fn batch(&mut self, order: &[usize], width: Width) -> Vec<(usize, CaseResult)> {
+        let mut out = Vec::new();
+        let mut set = JoinSet::new();
+        let mut next = 0;
+        // Results whose probe failed, while that is being looked into.
+        let mut suspects: Vec<(usize, CaseResult, String)> = Vec::new();
+        // Heavy cases wait until no timed case is in flight: their CPU load
+        // would shift the markers of a fail-fast case.
+        let mut timed_in_flight = 0usize;
+        loop {
+            let limit = match width {
+                Width::Window => self.load.limit(),
+                Width::Fixed(n) => n.max(1),
+            };
+            while set.len() < limit && next < order.len() && suspects.is_empty() && !self.over() {
+                let i = order[next];
+                let case = self.cases[i].clone();
+                if heavy(&case) && timed_in_flight > 0 {
+                    break;
+                }
+                next += 1;
+                if timed(&case) {
+                    timed_in_flight += 1;
+                }
+                let unmet = if case.needs.contains(&Need::Echo) && !self.caps.echo {
+                    Some("needs an echo endpoint; the target did not echo the probe message")
+                } else if case.needs.contains(&Need::Subprotocol) && self.opts.protocol.is_none() {
+                    Some("needs a subprotocol; give one with --protocol")
+                } else {
+                    None
+                };
+                if let Some(reason) = unmet {
+                    out.push((i, not_graded(case, reason.into(), Verdict::Skipped)));
+                    continue;
+                }
+                set.spawn(execute(
+                    i,
+                    case,
+                    self.opts.clone(),
+                    self.caps.echo,
+                    self.budget.clone(),
+                    set.len() + 1,
+                ));
+            }
+            if set.is_empty() {
+                if !suspects.is_empty() {
+                    self.settle(&mut suspects, &mut out).await;
+                    continue;
+                }
+                break;
+            }
+            let mut stop_rx = self.stop.clone();
+            tokio::select! {
+                joined = set.join_next() => {
+                    let Some(joined) = joined else { break };
+                    let Ok(mut d) = joined else {
+                        // A panic in a case task is wsprobe's bug; keep the run going
+                        // (heavy cases may start: the count cannot be trusted now).
+                        eprintln!("wsprobe: internal error in a case task");
+                        timed_in_flight = 0;
+                        continue;
+                    };
+                    if timed(&d.result.case) {
+                        timed_in_flight = timed_in_flight.saturating_sub(1);
+                    }
+                    if width == Width::Window {
+                        self.load.sample(d.probe.as_ref().ok().copied());
+                    }
+                    d.result.attempts.clear();
+                    match d.probe {
+                        Ok(_) => out.push((d.i, d.result)),
+                        Err(probe) => suspects.push((d.i, d.result, probe)),
+                    }
+                    let _ = d.in_flight;
+                }
+                _ = stop_rx.wait_for(|s| *s), if !self.interrupted => {
+                    self.interrupted = true;
+                    set.abort_all();
+                }
+            }
+        }
+        if let Some(culprit) = self.down.clone() {
+            for &i in &order[next..] {
+                out.push((
+                    i,
+                    not_graded(
+                        self.cases[i].clone(),
+                        format!("not run: the server stopped answering after case {culprit}"),
+                        Verdict::Error,
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Nothing is in flight and some probes failed: look again, patiently.
+    async fn settle(
+        &mut self,
+        suspects: &mut Vec<(usize, CaseResult, String)>,
+        out: &mut Vec<(usize, CaseResult)>,
+    ) {
+        let recovered = alive(&self.opts, self.caps.echo).await.is_ok();
+        let mut culprit: Option<String> = None;
+        for (i, mut r, probe) in suspects.drain(..) {
+            if recovered {
+                // Slow, not down: the case keeps its own verdict; one that
+                // could not even connect is run again.
+                if r.handshake_status.is_none() {
+                    self.rerun.push(i);
+                }
+            } else if culprit.is_none() && r.handshake_status == Some(101) {
+                mark_crashed(&mut r, &probe);
+                culprit = Some(r.case.id.clone());
+            } else {
+                mark_down(&mut r, culprit.as_deref().unwrap_or("another case"));
+            }
+            out.push((i, r));
+        }
+        if !recovered {
+            self.down = Some(culprit.unwrap_or_else(|| "an earlier case".into()));
+        }
+    }
+
+    fn record(&mut self, results: Vec<(usize, CaseResult)>) {
+        for (i, r) in results {
+            (self.on_result)(&r);
+            self.slots[i] = Some(r);
+        }
+    }
+
+    /// Run the cases that did not pass again: first with half the window
+    /// the server kept up with, then alone where the two runs disagree. The last run is the verdict; disagreement marks it flaky.
+    async fn confirm(&mut self) -> ConfirmStats {
+        let t = Instant::now();
+        let mut stats = ConfirmStats::default();
+        let mut again: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].as_ref().is_some_and(needs_confirming))
+            .collect();
+        // Cases the server seemed too slow for are run again whatever.
+        let mut rerun = std::mem::take(&mut self.rerun);
+        if !self.sched.confirm {
+            again.retain(|i| rerun.contains(i));
+        }
+        rerun.retain(|i| !again.contains(i));
+        again.extend(rerun);
+        again.sort_unstable();
+        if again.is_empty() || self.over() {
+            return stats;
+        }
+        stats.cases = again.len();
+        let width = (self.load.limit() / 2).max(1);
+        let mut disagree = Vec::new();
+        for (i, second) in self.batch(&again, Width::Fixed(width)).await {
+            let first = self.slots[i].take().expect("a first run");
+            if first.agrees(&second) {
+                self.slots[i] = Some(CaseResult {
+                    confirmed: true,
+                    ..first
+                });
+            } else {
+                let mut second = CaseResult {
+                    confirmed: true,
+                    ..second
+                };
+                second.attempts.push(first.attempt(self.sched.jobs));
+                if width > 1 {
+                    disagree.push(i);
+                } else {
+                    second.flaky = true;
+                }
+                self.slots[i] = Some(second);
+            }
+        }
+        if !disagree.is_empty() && !self.over() {
+            for (i, third) in self.batch(&disagree, Width::Fixed(1)).await {
+                let second = self.slots[i].take().expect("a second run");
+                let mut attempts = second.attempts.clone();
+                attempts.push(second.attempt(width));
+                // Alone, after two runs that disagreed: this is the verdict,
+                // and the case is flaky whichever of the two it agrees with.
+                self.slots[i] = Some(CaseResult {
+                    confirmed: true,
+                    flaky: true,
+                    attempts,
+                    ..third
+                });
+            }
+        }
+        stats.flaky = self.slots.iter().flatten().filter(|r| r.flaky).count();
+        stats.elapsed_ms = t.elapsed().as_secs_f64() * 1000.0;
+        stats
+    }
+}
+
+/// Run `cases` against the target. `on_result` sees each result as it
+/// first finishes (for progress output); confirmation may replace it before
+/// the report. `stop` ends the run early when it fires.
+pub async fn run(
+    cases: Vec<Case>,
+    opts: &RunOptions,
+    caps: Capabilities,
+    sched: Schedule,
+    stop: tokio::sync::watch::Receiver<bool>,
+    mut on_result: impl FnMut(&CaseResult),
+) -> RunReport {
+    let started = Instant::now();
+    let cases: Vec<Arc<Case>> = cases.into_iter().map(Arc::new).collect();
+    let n = cases.len();
+    let mut engine = Engine {
+        slots: vec![None; n],
+        opts: Arc::new(opts.clone()),
+        caps,
+        sched,
+        load: Load::new(sched.jobs),
+        budget: Arc::new(tokio::sync::Semaphore::new(PAYLOAD_BUDGET_KIB as usize)),
+        stop,
+        interrupted: false,
+        down: None,
+        rerun: Vec::new(),
+        on_result: &mut on_result,
+        cases,
+    };
+    let c = engine.cases.clone();
+    let pick = |f: &dyn Fn(&Case) -> bool| -> Vec<usize> { (0..n).filter(|&i| f(&c[i])).collect() };
+    // Timed cases first, then the other light ones, then the heavy ones;
+    // metric cases last, one at a time.
+    let mut first = pick(&|c| timed(c) && !heavy(c) && !metric(c));
+    first.extend(pick(&|c| !timed(c) && waits(c) && !heavy(c) && !metric(c)));
+    first.extend(pick(&|c| !timed(c) && !waits(c) && !heavy(c) && !metric(c)));
+    first.extend(pick(&|c| heavy(c) && !metric(c)));
+    let metric_cases = pick(&|c| metric(c));
+    for (order, width) in [(first, Width::Window), (metric_cases, Width::Fixed(1))] {
+        if engine.over() && engine.down.is_none() {
+            break;
+        }
+        let done = engine.batch(&order, width).await;
+        engine.record(done);
+    }
+    let mut confirmation = engine.confirm().await;
+    confirmation.load_cuts = engine.load.cuts;
+    confirmation.lowest_jobs = engine.load.lowest.min(engine.load.limit());
+    RunReport {
+        target: opts.target.to_string(),
+        capabilities: caps,
+        results: engine.slots.into_iter().flatten().collect(),
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        interrupted: engine.interrupted,
+        jobs: sched.jobs,
+        confirmation,
+    }
+}
