@@ -53,6 +53,47 @@ out=bench/results.txt
     rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
     echo "deflate group (hand-written server, same process) run=$i wall=$wall peak_rss_kb=$rss :: $(tail -1 /tmp/wsprobe-bench.out)"
   done
+  # A single-threaded server that 32 cases at once saturate (serve --fault
+  # slow, its own process): wall time with and without confirmation, and
+  # the verdicts of five default runs against one case at a time.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bin" serve --fault slow --port "$port" 2>/dev/null &
+  server=$!
+  sleep 0.3
+  slow=$(mktemp -d)
+  for run in 1 2 3 4 5; do
+    /usr/bin/time -v "$bin" run "ws://127.0.0.1:$port/" --format json >"$slow/default-$run.json" 2>/tmp/wsprobe-bench.time || true
+    wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "serve --fault slow, default run=$run wall=$wall"
+  done
+  for mode in --no-confirm "--jobs 1"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -v "$bin" run "ws://127.0.0.1:$port/" $mode --format json >"$slow/${mode// /}.json" 2>/tmp/wsprobe-bench.time || true
+    wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "serve --fault slow, $mode wall=$wall"
+  done
+  python3 - "$slow" <<'PY'
+import json, sys, glob
+d = sys.argv[1]
+def verdicts(p):
+    r = json.load(open(p))
+    return {c["case"]["id"]: (c["judgement"]["verdict"], c["judgement"]["behavior"], c["judgement"]["close"]) for c in r["results"]}, r
+alone, _ = verdicts(f"{d}/--jobs1.json")
+for p in sorted(glob.glob(f"{d}/default-*.json")) + [f"{d}/--no-confirm.json"]:
+    v, r = verdicts(p)
+    differ = [k for k in alone if v.get(k) != alone[k]]
+    c = r["confirmation"]
+    print(f"  {p.split('/')[-1]}: {len(differ)} verdicts differ from --jobs 1 {differ[:5]}; summary {r['summary']}; confirmed {c['cases']} in {c['elapsed_ms']/1000:.1f}s, {c['flaky']} flaky, window cut {c['load_cuts']} times, down to {c['lowest_jobs']}")
+PY
+  kill $server 2>/dev/null || true
+  # Hostile servers that flood after the handshake (they echo the first
+  # message, so every case runs): peak memory of the whole catalogue.
+  cargo build --release --quiet --example flood_run
+  for fault in ping-flood close-flood continuation-flood; do
+    /usr/bin/time -v target/release/examples/flood_run "$fault" >/tmp/wsprobe-bench.out 2>/tmp/wsprobe-bench.time || true
+    rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "flood $fault peak_rss_kb=$rss (client and server, one process) :: $(tail -1 /tmp/wsprobe-bench.out)"
+  done
   # The codec alone.
   cargo run --release --quiet --example deflate_throughput
 } | tee "$out"

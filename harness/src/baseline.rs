@@ -355,6 +355,10 @@ pub struct Change {
     pub was: Entry,
     /// What this run got.
     pub now: Entry,
+    /// This run's verdict came after runs that disagreed (see the report's
+    /// `attempts`): a race in the server, or a server that is slow under load.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
 }
 
 /// How a run compares with its baseline.
@@ -393,10 +397,15 @@ impl Diff {
             for c in list {
                 let _ = writeln!(
                     out,
-                    "  {label:<10} {}: {} -> {}",
+                    "  {label:<10} {}: {} -> {}{}",
                     c.id,
                     c.was.describe(),
-                    c.now.describe()
+                    c.now.describe(),
+                    if c.flaky {
+                        " (flaky: its runs disagreed; the report has each)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -449,6 +458,7 @@ pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>
             id: r.case.id.clone(),
             was,
             now: Entry::of(got),
+            flaky: r.flaky,
         };
         if worst.is_some_and(|w| b > w) {
             diff.regressions.push(change);
