@@ -94,6 +94,32 @@ PY
     rss=$(grep "Maximum resident set size" /tmp/wsprobe-bench.time | awk '{print $NF}')
     echo "flood $fault peak_rss_kb=$rss (client and server, one process) :: $(tail -1 /tmp/wsprobe-bench.out)"
   done
+  # Autobahn|Python 26.10.2 (the library behind Autobahn|Testsuite, asyncio,
+  # permessage-deflate on): a slow single-threaded server, where verdicts
+  # used to change between runs. Three runs, and how many verdicts differ.
+  venv=target/ci-venv
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "autobahn==26.10.2"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$venv/bin/python" ci/servers/autobahn_python_echo.py "$port" >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.2; done
+  ab=$(mktemp -d)
+  for run in 1 2 3; do
+    /usr/bin/time -v "$bin" run "ws://127.0.0.1:$port/" --format json >"$ab/$run.json" 2>/tmp/wsprobe-bench.time || true
+    wall=$(grep "Elapsed (wall clock)" /tmp/wsprobe-bench.time | awk '{print $NF}')
+    echo "autobahn-python 26.10.2 run=$run wall=$wall"
+  done
+  python3 - "$ab" <<'PY'
+import json, sys
+d = sys.argv[1]
+runs = [json.load(open(f"{d}/{i}.json")) for i in (1, 2, 3)]
+v = [{c["case"]["id"]: c["judgement"]["verdict"] for c in r["results"]} for r in runs]
+for i, r in enumerate(runs, 1):
+    print(f"  run {i}: {r['summary']}, confirmed {r['confirmation']['cases']}, flaky {r['confirmation']['flaky']}")
+print(f"  verdicts differing between runs: 1-2 {sum(v[0][k] != v[1][k] for k in v[0])}, 2-3 {sum(v[1][k] != v[2][k] for k in v[1])}")
+PY
+  kill $server 2>/dev/null || true
   # The codec alone.
   cargo run --release --quiet --example deflate_throughput
 } | tee "$out"

@@ -192,9 +192,12 @@ async fn flood_run(fault: wsprobe::servers::Fault) {
         }
     }
     // Nothing a flooding server does after the upgrade is a pass; only its
-    // refusals of bad handshakes (the flood starts after a 101) are.
+    // refusals of bad handshakes (the flood starts after a 101) are, and the
+    // cases where wsprobe drops the connection itself (nothing is owed then).
     assert!(
-        passed.iter().all(|id| id.starts_with("handshake/")),
+        passed
+            .iter()
+            .all(|id| id.starts_with("handshake/") || id.starts_with("abrupt/")),
         "{fault:?} passed {passed:?}"
     );
 }

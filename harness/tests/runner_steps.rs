@@ -46,3 +46,23 @@ async fn relative_expects_count_echoes_that_arrived_early() {
     let j = judge(&cases[0], &events.observed);
     assert_eq!(j.verdict, Verdict::Pass, "{}", j.behavior_reason);
 }
+
+/// `--timeout` given caps every case, even one that declares a longer budget
+/// (the 16 MiB cases say 30s); without it the case's own budget holds.
+#[test]
+fn the_timeout_given_caps_every_case() {
+    use std::time::Duration;
+    let catalog = load::embedded().unwrap();
+    let big = catalog
+        .cases
+        .iter()
+        .find(|c| c.id == "limits/text/single-frame-8-mib")
+        .unwrap();
+    let mut opts = RunOptions::new(Target::parse("ws://127.0.0.1:1/").unwrap());
+    assert_eq!(opts.budget(big), Duration::from_secs(30));
+    opts.case_timeout = Duration::from_secs(10);
+    opts.timeout_cap = Some(Duration::from_secs(10));
+    assert_eq!(opts.budget(big), Duration::from_secs(10));
+    let small = catalog.cases.iter().find(|c| c.timeout.is_none()).unwrap();
+    assert_eq!(opts.budget(small), Duration::from_secs(10));
+}

@@ -21,6 +21,9 @@ pub struct Load {
     slow_start: bool,
     /// Samples since the last cut.
     since_cut: usize,
+    /// The window when it was last cut: the samples of that many cases
+    /// (started before the cut) are still to come and count as one burst.
+    cut_at: usize,
     /// Cuts so far, for the report.
     pub cuts: usize,
     /// The smallest window the run went down to.
@@ -46,6 +49,7 @@ impl Load {
             base_ms: None,
             slow_start: true,
             since_cut: 0,
+            cut_at: 0,
             cuts: 0,
             lowest: start,
         }
@@ -76,7 +80,8 @@ impl Load {
         if bad {
             // Once per window: the samples in flight at the cut were all
             // taken under the old load.
-            if self.since_cut >= self.limit() {
+            if self.since_cut >= self.cut_at {
+                self.cut_at = self.limit();
                 self.limit = (self.limit / 2.0).max(1.0);
                 self.slow_start = false;
                 self.since_cut = 0;
@@ -112,9 +117,9 @@ mod tests {
         for _ in 0..30 {
             l.sample(Some(2.0));
         }
-        // Late samples in a row: one cut per window's worth of samples
-        // (the first cut waits for the samples taken before the load).
-        for _ in 0..18 {
+        // Late samples in a row: one cut, then another only once the cases
+        // in flight at the cut have all reported (32 of them).
+        for _ in 0..33 {
             l.sample(Some(200.0));
         }
         assert_eq!(l.limit(), 8, "32 → 16 → 8");

@@ -74,6 +74,9 @@ pub struct CaseResult {
     /// The handshake status it saw (none: no response).
     #[serde(skip)]
     pub handshake_status: Option<u16>,
+    /// Cases in flight (itself included) when it started.
+    #[serde(skip)]
+    pub in_flight: usize,
     /// A wait that ran out, or a marker between pauses, had a say in the
     /// verdict: a loaded server could have changed it.
     #[serde(skip)]
@@ -110,10 +113,11 @@ impl CaseResult {
             confirmed: false,
             flaky: false,
             attempts: Vec::new(),
+            in_flight: 1,
         }
     }
 
-    fn attempt(&self, in_flight: usize) -> Attempt {
+    fn attempt(&self) -> Attempt {
         let j = &self.judgement;
         let mut reason = j.behavior_reason.clone();
         if !j.close_reason.is_empty() {
@@ -122,7 +126,7 @@ impl CaseResult {
         Attempt {
             verdict: j.verdict,
             reason,
-            in_flight,
+            in_flight: self.in_flight,
         }
     }
 
@@ -414,6 +418,7 @@ fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> CaseResult {
         attempts: Vec::new(),
         handshake_status: None,
         timing_decided: false,
+        in_flight: 0,
     }
 }
 
@@ -485,6 +490,8 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         // Heavy cases wait until no timed case is in flight: their CPU load
         // would shift the markers of a fail-fast case.
         let mut timed_in_flight = 0usize;
+        // Which case each task runs, so a task that panics still has a result.
+        let mut running: std::collections::HashMap<tokio::task::Id, usize> = Default::default();
         loop {
             let limit = match width {
                 Width::Window => self.load.limit(),
@@ -497,9 +504,6 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     break;
                 }
                 next += 1;
-                if timed(&case) {
-                    timed_in_flight += 1;
-                }
                 let unmet = if case.needs.contains(&Need::Echo) && !self.caps.echo {
                     Some("needs an echo endpoint; the target did not echo the probe message")
                 } else if case.needs.contains(&Need::Subprotocol) && self.opts.protocol.is_none() {
@@ -511,7 +515,10 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     out.push((i, not_graded(case, reason.into(), Verdict::Skipped)));
                     continue;
                 }
-                set.spawn(execute(
+                if timed(&case) {
+                    timed_in_flight += 1;
+                }
+                let task = set.spawn(execute(
                     i,
                     case,
                     self.opts.clone(),
@@ -519,6 +526,7 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     self.budget.clone(),
                     set.len() + 1,
                 ));
+                running.insert(task.id(), i);
             }
             if set.is_empty() {
                 if !suspects.is_empty() {
@@ -531,27 +539,37 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             tokio::select! {
                 joined = set.join_next() => {
                     let Some(joined) = joined else { break };
-                    let Ok(mut d) = joined else {
-                        // A panic in a case task is wsprobe's bug; keep the run going
-                        // (heavy cases may start: the count cannot be trusted now).
-                        eprintln!("wsprobe: internal error in a case task");
-                        timed_in_flight = 0;
-                        continue;
+                    let mut d = match joined {
+                        Ok(d) => d,
+                        // Aborted by Ctrl-C: the run reports what finished.
+                        Err(e) if e.is_cancelled() => continue,
+                        Err(e) => {
+                            // A panic in a case task is wsprobe's bug: the case is an
+                            // error, and the run goes on.
+                            if let Some(i) = running.remove(&e.id()) {
+                                if timed(&self.cases[i]) {
+                                    timed_in_flight = timed_in_flight.saturating_sub(1);
+                                }
+                                let reason = format!("wsprobe failed internally while running this case: {e}");
+                                out.push((i, not_graded(self.cases[i].clone(), reason, Verdict::Error)));
+                            }
+                            continue;
+                        }
                     };
+                    running.retain(|_, i| *i != d.i);
                     if timed(&d.result.case) {
                         timed_in_flight = timed_in_flight.saturating_sub(1);
                     }
                     if width == Width::Window {
                         self.load.sample(d.probe.as_ref().ok().copied());
                     }
-                    d.result.attempts.clear();
+                    d.result.in_flight = d.in_flight;
                     match d.probe {
                         Ok(_) => out.push((d.i, d.result)),
                         Err(probe) => suspects.push((d.i, d.result, probe)),
                     }
-                    let _ = d.in_flight;
                 }
-                _ = stop_rx.wait_for(|s| *s), if !self.interrupted => {
+                Ok(_) = stop_rx.wait_for(|s| *s), if !self.interrupted => {
                     self.interrupted = true;
                     set.abort_all();
                 }
@@ -578,6 +596,11 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         suspects: &mut Vec<(usize, CaseResult, String)>,
         out: &mut Vec<(usize, CaseResult)>,
     ) {
+        if self.interrupted {
+            // Stopping: report the cases as they came, with no verdict on the server.
+            out.extend(suspects.drain(..).map(|(i, r, _)| (i, r)));
+            return;
+        }
         let recovered = alive(&self.opts, self.caps.echo).await.is_ok();
         let mut culprit: Option<String> = None;
         for (i, mut r, probe) in suspects.drain(..) {
@@ -641,7 +664,7 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     confirmed: true,
                     ..second
                 };
-                second.attempts.push(first.attempt(self.sched.jobs));
+                second.attempts.push(first.attempt());
                 if width > 1 {
                     disagree.push(i);
                 } else {
@@ -654,7 +677,7 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             for (i, third) in self.batch(&disagree, Width::Fixed(1)).await {
                 let second = self.slots[i].take().expect("a second run");
                 let mut attempts = second.attempts.clone();
-                attempts.push(second.attempt(width));
+                attempts.push(second.attempt());
                 // Alone, after two runs that disagreed: this is the verdict,
                 // and the case is flaky whichever of the two it agrees with.
                 self.slots[i] = Some(CaseResult {

@@ -33,6 +33,24 @@ pub fn message_frames(step: &MessageStep) -> Vec<RawFrame> {
     fragment(step, step.payload.bytes())
 }
 
+/// How many frames the server may send in a case before it counts as a
+/// flood: about one for each frame it gets (echoes, pongs, the close), twice
+/// that, a frame for every 64 bytes of payload (a server may re-frame a large
+/// echo into small frames) and a thousand more.
+pub fn frames_allowed(steps: &[crate::case::Step]) -> usize {
+    use crate::case::Step;
+    let payload: usize = steps
+        .iter()
+        .map(|s| match s {
+            Step::Send(f) => f.payload.len(),
+            Step::SendMessage(m) => m.payload.len(),
+            Step::SendRaw(r) => r.hex.len(),
+            _ => 0,
+        })
+        .sum();
+    1000 + 2 * frames_sent(steps) + payload / 64
+}
+
 /// At most how many frames `steps` (flattened) put on the wire; raw bytes
 /// count as the most frames they could hold (two bytes each).
 pub fn frames_sent(steps: &[crate::case::Step]) -> usize {

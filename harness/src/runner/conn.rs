@@ -52,6 +52,9 @@ pub struct State {
     pub client_closed: bool,
     /// wsprobe stopped sending inside a frame (the peer had failed the connection).
     pub cut_mid_frame: bool,
+    /// The bytes sent so far may end inside a frame (a short frame, a cut
+    /// delivery, raw bytes).
+    pub frame_open: bool,
     /// Messages and pongs that earlier expect steps waited for.
     claimed: (usize, usize),
 }
@@ -108,6 +111,11 @@ impl Shared {
                 Ok(Err(_)) | Err(_) => return self.with(&cond),
             }
         }
+    }
+
+    /// Whether what was sent so far may end inside a frame.
+    pub fn set_frame_open(&self, open: bool) {
+        self.state.lock().expect("state lock").frame_open = open;
     }
 
     /// What earlier expect steps have waited for, so far.
@@ -429,7 +437,12 @@ pub async fn deliver(
                 None => write.await,
                 Some(w) => {
                     if w.shared.with(Watch::peer_failed) {
-                        let mid_frame = at > 0 && !w.frame_ends.contains(&at);
+                        let mid_frame = if at == 0 {
+                            // Nothing of this step went out: it depends on the last one.
+                            w.shared.with(|s| s.frame_open)
+                        } else {
+                            !w.frame_ends.contains(&at)
+                        };
                         return Ok(Delivered::Interrupted { mid_frame });
                     }
                     tokio::select! {

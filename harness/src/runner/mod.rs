@@ -262,11 +262,10 @@ async fn run_inner(
             d.client_no_context,
         ));
     }
-    // A server owes about a frame for each frame it gets (echoes, pongs,
-    // the close): twice that and a thousand more is a flood, cut off there
-    // so it costs a moment instead of the case's whole budget.
+    // A flood is cut off at what the case could explain, so it costs a
+    // moment instead of the case's whole budget.
     let mut limits = opts.limits;
-    limits.max_frames = limits.max_frames.min(1000 + 2 * build::frames_sent(&steps));
+    limits.max_frames = limits.max_frames.min(build::frames_allowed(&steps));
     let reader = tokio::spawn(conn::read_loop(
         stream.clone(),
         leftover,
@@ -471,7 +470,27 @@ async fn send_frames(
             Some(*end)
         })
         .collect();
-    send_bytes(&bytes, &frame_ends, delivery, stream, shared, deadline).await
+    // A close frame is sent whatever the server did (it is the reply to the
+    // server's close, or the end of wsprobe's side): no stopping before it.
+    let watch = !frames.iter().any(|f| f.opcode == op::CLOSE);
+    let end = send_bytes(
+        &bytes,
+        &frame_ends,
+        delivery,
+        stream,
+        shared,
+        deadline,
+        watch,
+    )
+    .await;
+    // A frame that announced more than it carried, or a cut delivery, leaves
+    // the stream inside a frame: nothing well formed can follow it.
+    let open = delivery.cut_after.is_some()
+        || frames
+            .last()
+            .is_some_and(|f| f.declared_len.is_some_and(|d| d > f.payload.len() as u64));
+    shared.set_frame_open(open);
+    end
 }
 
 async fn send_bytes(
@@ -481,9 +500,10 @@ async fn send_bytes(
     stream: &Conn,
     shared: &Shared,
     deadline: Instant,
+    watch: bool,
 ) -> StepEnd {
-    let watch = conn::Watch { shared, frame_ends };
-    match deliver(stream, bytes, delivery, deadline, Some(watch)).await {
+    let watch = watch.then_some(conn::Watch { shared, frame_ends });
+    match deliver(stream, bytes, delivery, deadline, watch).await {
         Ok(Delivered::All) | Ok(Delivered::Stopped) => StepEnd::Continue,
         Ok(Delivered::Interrupted { mid_frame }) => {
             shared.push(Event::SendingStopped { mid_frame });
@@ -555,7 +575,10 @@ async fn run_step(
                 bytes: r.hex[..r.hex.len().min(256)].to_vec(),
                 len: r.hex.len(),
             });
-            send_bytes(&r.hex, &[], &r.delivery, stream, shared, deadline).await
+            let end = send_bytes(&r.hex, &[], &r.delivery, stream, shared, deadline, true).await;
+            // Raw bytes may end anywhere: assume inside a frame.
+            shared.set_frame_open(true);
+            end
         }
         Step::Pause(d) => {
             tokio::time::sleep_until((Instant::now() + d.0).min(deadline)).await;
