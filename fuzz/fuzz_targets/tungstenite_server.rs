@@ -84,6 +84,7 @@ fuzz_target!(|data: &[u8]| {
             max_frame: 1 << 22,
             max_message: 1 << 22,
             preview: 0,
+            max_frames: usize::MAX,
         },
     );
     let mut events = Vec::new();
