@@ -810,6 +810,51 @@ mod tests {
             Some(Verdict::NonStrict),
             "no TCP close after the handshake"
         );
+        // wsprobe stopped inside a frame when the server closed, so it could
+        // not answer: the server is not blamed for keeping TCP open then.
+        let cut = events(vec![
+            Event::SendingStopped { mid_frame: true },
+            server_close(1002),
+        ]);
+        assert_eq!(
+            judge(&c, &Observed::from_events(&cut)).close,
+            Some(Verdict::Pass)
+        );
+        let clean = events(vec![
+            Event::SendingStopped { mid_frame: false },
+            server_close(1002),
+            client_close(),
+        ]);
+        assert_eq!(
+            judge(&c, &Observed::from_events(&clean)).close,
+            Some(Verdict::NonStrict),
+            "stopped at a frame boundary, wsprobe replied: TCP is the server's"
+        );
+    }
+
+    /// Items past the cap are counted, and no outcome can match then.
+    #[test]
+    fn dropped_items_never_match() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [any_pongs], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let pongs = |n: usize| {
+            let mut list: Vec<Event> = (0..n)
+                .map(|i| Event::Pong {
+                    payload: i.to_string().into_bytes(),
+                })
+                .collect();
+            list.push(client_close());
+            events(list)
+        };
+        let few = judge(&c, &Observed::from_events(&pongs(10)));
+        assert_eq!(few.behavior, Verdict::Pass, "{}", few.behavior_reason);
+        let obs = Observed::from_events(&pongs(crate::event::observed::MAX_RUNS + 5));
+        assert_eq!(obs.items_dropped, 5);
+        assert_eq!(judge(&c, &obs).behavior, Verdict::Fail);
     }
 
     #[test]
