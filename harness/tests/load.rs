@@ -73,3 +73,91 @@ async fn a_saturated_server_gets_the_same_verdicts_every_run_and_as_one_at_a_tim
     assert!(alone.values().all(|v| !v.0.is_failure()), "{alone:?}");
     assert!(runs[..5].iter().any(|r| r.confirmation.load_cuts > 0));
 }
+
+async fn against(faults: &[Fault], select: impl Fn(&str) -> bool) -> RunReport {
+    let mut catalog = load::embedded().expect("catalogue loads");
+    catalog.cases.retain(|c| select(&c.id));
+    let addr = servers::spawn(
+        ServerKind::Faulty(faults.iter().copied().collect()),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let caps = run::probe(&opts).await.expect("the server answers");
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    run::run(catalog.cases, &opts, caps, Schedule::new(32), rx, |_| {}).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_unreachable_for_a_moment_is_slow_not_down() {
+    // `hiccup` drops every connection for 1.5 s once: the cases that met it
+    // never reached the server, so they run again, and nothing is reported
+    // as a crash, an error or a flaky case.
+    let select = |id: &str| !id.starts_with("deflate/") && !id.starts_with("limits/");
+    let (reference, hiccup) = tokio::join!(against(&[], select), against(&[Fault::Hiccup], select));
+    assert_eq!(verdicts(&hiccup), verdicts(&reference));
+    for r in &hiccup.results {
+        assert!(
+            !r.crashed_server && !r.flaky,
+            "{}: {:?}",
+            r.case.id,
+            r.judgement
+        );
+    }
+    let reran: Vec<&str> = hiccup
+        .results
+        .iter()
+        .filter(|r| !r.attempts.is_empty())
+        .map(|r| r.case.id.as_str())
+        .collect();
+    assert!(
+        !reran.is_empty(),
+        "no case met the hiccup: the test proves nothing"
+    );
+    assert!(hiccup.confirmation.load_cuts > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_refuses_a_large_message_stops_the_sending_at_once() {
+    // `size-limit` closes with 1009 at the first frame header past 1 MiB and
+    // reads no more: each case over the limit is the informational refusal,
+    // and wsprobe stops sending the rest of its megabytes.
+    let r = against(&[Fault::SizeLimit], |id| id.starts_with("limits/")).await;
+    let mut refused = 0;
+    for c in &r.results {
+        let j = &c.judgement;
+        let stopped = c
+            .events
+            .iter()
+            .any(|e| matches!(e.event, wsprobe::event::Event::SendingStopped { .. }));
+        let waited = c
+            .events
+            .iter()
+            .any(|e| matches!(e.event, wsprobe::event::Event::Timeout { .. }));
+        if j.verdict == Verdict::Informational {
+            refused += 1;
+            assert!(
+                j.behavior_reason.contains("1009"),
+                "{}: {}",
+                c.case.id,
+                j.behavior_reason
+            );
+            // Judged on the close, not on a wait that ran out.
+            assert!(!waited, "{}: waited for its timeout", c.case.id);
+            // 16 MiB cannot all be in flight when the server's close comes
+            // (it reads 1.6 MB/s after it): the rest must stay unsent.
+            if c.case.id.contains("16-mib") {
+                assert!(
+                    stopped,
+                    "{}: sending went on after the server closed",
+                    c.case.id
+                );
+            }
+        } else {
+            assert_eq!(j.verdict, Verdict::Pass, "{}: {:?}", c.case.id, j);
+        }
+    }
+    // Every 4, 8 and 16 MiB case: 6 single frames, 18 fragmented.
+    assert_eq!(refused, 24);
+}

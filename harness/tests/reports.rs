@@ -60,7 +60,7 @@ fn normalise(text: &str) -> String {
     let rules: &[(&str, &str)] = &[
         (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
         (
-            r#""(at_us|duration_ms|elapsed_ms|transfer_ms|mib_per_s|messages_per_s)": [0-9.e+-]+"#,
+            r#""(at_us|duration_ms|elapsed_ms|metric_ms|transfer_ms|mib_per_s|messages_per_s)": [0-9.e+-]+"#,
             r#""$1": 0"#,
         ),
         (r#""started_at": "[^"]+""#, r#""started_at": "DATE""#),

@@ -147,6 +147,22 @@ pub fn judge(case: &Case, obs: &Observed) -> Judgement {
     j
 }
 
+/// The best verdict any server could get on `case`: its best outcome's
+/// grade, and informational at best where the close is recorded only. A
+/// run that got it has nothing to gain from running again.
+pub fn best_possible(case: &Case) -> Verdict {
+    let behavior = case
+        .expect
+        .iter()
+        .map(|o| Verdict::from(o.grade))
+        .min_by_key(|v| v.severity())
+        .unwrap_or(Verdict::Pass);
+    match &case.close {
+        Some(c) if c.informational => behavior.worst(Verdict::Informational),
+        _ => behavior,
+    }
+}
+
 fn negotiated_deflate(headers: &[(String, String)]) -> bool {
     headers.iter().any(|(k, v)| {
         k.eq_ignore_ascii_case("Sec-WebSocket-Extensions")

@@ -183,6 +183,15 @@ pub fn summary(report: &RunReport) -> String {
     }
     let _ = write!(s, " in {:.2}s", report.elapsed_ms / 1000.0);
     let c = &report.confirmation;
+    if c.metric_cases > 0 && c.metric_ms > 0.0 {
+        // Their phase is often most of a run's time: say where it went.
+        let _ = write!(
+            s,
+            "; {} metric cases alone in {:.2}s",
+            c.metric_cases,
+            c.metric_ms / 1000.0
+        );
+    }
     if c.cases > 0 {
         let _ = write!(
             s,

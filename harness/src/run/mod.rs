@@ -28,7 +28,7 @@ use crate::case::{
     Outcome, Payload,
 };
 use crate::event::Stamped;
-use crate::judge::{judge, Judgement, Verdict};
+use crate::judge::{best_possible, judge, Judgement, Verdict};
 use crate::runner::{run_case, RunOptions};
 
 /// What the target can do, found by probing once before the run.
@@ -150,6 +150,10 @@ pub struct ConfirmStats {
     pub load_cuts: usize,
     /// The smallest window the run went down to.
     pub lowest_jobs: usize,
+    /// Metric cases, run one at a time with nothing else in flight.
+    pub metric_cases: usize,
+    /// Their phase's wall time.
+    pub metric_ms: f64,
 }
 
 /// A finished (or interrupted) run.
@@ -303,6 +307,21 @@ pub const PROBE_PATIENCE: Duration = Duration::from_secs(5);
 /// them. Retries with backoff for up to [`PROBE_PATIENCE`]; `Ok` carries the
 /// time it took in ms (backoff included), a sample of how loaded the server is.
 pub async fn alive(opts: &RunOptions, echo: bool) -> Result<f64, String> {
+    checked(opts, echo).await.map(|a| a.ms)
+}
+
+/// A liveness check that succeeded.
+#[derive(Debug, Clone, Copy)]
+pub struct Alive {
+    /// Time it took, backoff included.
+    pub ms: f64,
+    /// Attempts that failed before it answered: the server was unreachable
+    /// for a moment (an overloaded accept queue, a restart).
+    pub retries: usize,
+}
+
+/// [`alive`], saying how many attempts failed first.
+pub async fn checked(opts: &RunOptions, echo: bool) -> Result<Alive, String> {
     let case = liveness_case(echo);
     // The probe needs a handful of frames; a flooding server must not make
     // it read a hundred thousand (it would read as a slow server).
@@ -311,14 +330,19 @@ pub async fn alive(opts: &RunOptions, echo: bool) -> Result<f64, String> {
     let opts = &probe_opts;
     let t = Instant::now();
     let mut backoff = Duration::from_millis(100);
+    let mut retries = 0;
     loop {
         let obs = run_case(&case, opts).await.observed;
         let echoed = obs
             .items()
             .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
         if obs.status == Some(101) && (echoed || !echo) {
-            return Ok(t.elapsed().as_secs_f64() * 1000.0);
+            return Ok(Alive {
+                ms: t.elapsed().as_secs_f64() * 1000.0,
+                retries,
+            });
         }
+        retries += 1;
         if t.elapsed() + backoff > PROBE_PATIENCE {
             return Err(obs.describe());
         }
@@ -361,7 +385,7 @@ struct Done {
     i: usize,
     result: CaseResult,
     /// The liveness probe after it: its time in ms, or why it failed.
-    probe: Result<f64, String>,
+    probe: Result<Alive, String>,
     in_flight: usize,
 }
 
@@ -387,7 +411,7 @@ async fn execute(
     if !ended {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let probe = alive(&opts, echo).await;
+    let probe = checked(&opts, echo).await;
     Done {
         i,
         result,
@@ -447,8 +471,10 @@ fn mark_down(r: &mut CaseResult, culprit: &str) {
 fn needs_confirming(r: &CaseResult) -> bool {
     match r.judgement.verdict {
         Verdict::Error => !r.crashed_server,
+        // A case already at the best verdict it allows (recorded only, say)
+        // cannot come out better with less load.
         Verdict::Fail | Verdict::NonStrict | Verdict::Informational => {
-            r.timing_decided && !r.crashed_server
+            r.timing_decided && !r.crashed_server && r.judgement.verdict != best_possible(&r.case)
         }
         Verdict::Pass | Verdict::Unimplemented | Verdict::Skipped => false,
     }
@@ -484,11 +510,13 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
     async fn batch(&mut self, order: &[usize], width: Width) -> Vec<(usize, CaseResult)> {
         let mut out = Vec::new();
         let mut set = JoinSet::new();
-        let mut next = 0;
+        // Cases not started yet, in order.
+        let mut pending: std::collections::VecDeque<usize> = order.iter().copied().collect();
+        let mut timed_pending = pending.iter().filter(|&&i| timed(&self.cases[i])).count();
         // Results whose probe failed, while that is being looked into.
         let mut suspects: Vec<(usize, CaseResult, String)> = Vec::new();
-        // Heavy cases wait until no timed case is in flight: their CPU load
-        // would shift the markers of a fail-fast case.
+        // Heavy cases wait until no timed case is in flight or to come: their
+        // CPU load would shift the markers of a fail-fast case.
         let mut timed_in_flight = 0usize;
         // Which case each task runs, so a task that panics still has a result.
         let mut running: std::collections::HashMap<tokio::task::Id, usize> = Default::default();
@@ -497,13 +525,34 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                 Width::Window => self.load.limit(),
                 Width::Fixed(n) => n.max(1),
             };
-            while set.len() < limit && next < order.len() && suspects.is_empty() && !self.over() {
-                let i = order[next];
-                let case = self.cases[i].clone();
-                if heavy(&case) && timed_in_flight > 0 {
+            // Timed cases mostly sleep between their markers: while light
+            // cases wait they get half the window, and the light cases fill
+            // the rest (their probes are what grows the window).
+            let light_pending = pending
+                .iter()
+                .any(|&i| !timed(&self.cases[i]) && !heavy(&self.cases[i]));
+            let timed_cap = if light_pending {
+                (limit / 2).max(1)
+            } else {
+                limit
+            };
+            while set.len() < limit && suspects.is_empty() && !self.over() {
+                let admissible = |i: usize| {
+                    let c = &self.cases[i];
+                    if timed(c) {
+                        timed_in_flight < timed_cap
+                    } else {
+                        !heavy(c) || (timed_in_flight == 0 && timed_pending == 0)
+                    }
+                };
+                let Some(at) = pending.iter().position(|&i| admissible(i)) else {
                     break;
+                };
+                let i = pending.remove(at).expect("a pending case");
+                let case = self.cases[i].clone();
+                if timed(&case) {
+                    timed_pending -= 1;
                 }
-                next += 1;
                 let unmet = if case.needs.contains(&Need::Echo) && !self.caps.echo {
                     Some("needs an echo endpoint; the target did not echo the probe message")
                 } else if case.needs.contains(&Need::Subprotocol) && self.opts.protocol.is_none() {
@@ -561,11 +610,19 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                         timed_in_flight = timed_in_flight.saturating_sub(1);
                     }
                     if width == Width::Window {
-                        self.load.sample(d.probe.as_ref().ok().copied());
+                        self.load.sample(d.probe.as_ref().ok().map(|a| a.ms));
                     }
                     d.result.in_flight = d.in_flight;
                     match d.probe {
-                        Ok(_) => out.push((d.i, d.result)),
+                        Ok(a) => {
+                            // The server was unreachable for a moment around
+                            // this case and the case never got an answer: it
+                            // did not test the server; run it again.
+                            if a.retries > 0 && d.result.handshake_status.is_none() {
+                                self.rerun.push(d.i);
+                            }
+                            out.push((d.i, d.result))
+                        }
                         Err(probe) => suspects.push((d.i, d.result, probe)),
                     }
                 }
@@ -576,7 +633,7 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             }
         }
         if let Some(culprit) = self.down.clone() {
-            for &i in &order[next..] {
+            for i in pending {
                 out.push((
                     i,
                     not_graded(
@@ -643,6 +700,9 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         if !self.sched.confirm {
             again.retain(|i| rerun.contains(i));
         }
+        // Their first run never reached the server: the second run is their
+        // first real one, and a difference is not flakiness.
+        let unreached: std::collections::HashSet<usize> = rerun.iter().copied().collect();
         rerun.retain(|i| !again.contains(i));
         again.extend(rerun);
         again.sort_unstable();
@@ -654,7 +714,14 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         let mut disagree = Vec::new();
         for (i, second) in self.batch(&again, Width::Fixed(width)).await {
             let first = self.slots[i].take().expect("a first run");
-            if first.agrees(&second) {
+            if unreached.contains(&i) {
+                let mut second = CaseResult {
+                    confirmed: true,
+                    ..second
+                };
+                second.attempts.push(first.attempt());
+                self.slots[i] = Some(second);
+            } else if first.agrees(&second) {
                 self.slots[i] = Some(CaseResult {
                     confirmed: true,
                     ..first
@@ -731,14 +798,22 @@ pub async fn run(
     first.extend(pick(&|c| !timed(c) && !waits(c) && !heavy(c) && !metric(c)));
     first.extend(pick(&|c| heavy(c) && !metric(c)));
     let metric_cases = pick(&|c| metric(c));
+    let metric_count = metric_cases.len();
+    let mut metric_ms = 0.0;
     for (order, width) in [(first, Width::Window), (metric_cases, Width::Fixed(1))] {
         if engine.over() && engine.down.is_none() {
             break;
         }
+        let t = Instant::now();
         let done = engine.batch(&order, width).await;
         engine.record(done);
+        if width == Width::Fixed(1) && metric_count > 0 {
+            metric_ms = t.elapsed().as_secs_f64() * 1000.0;
+        }
     }
     let mut confirmation = engine.confirm().await;
+    confirmation.metric_cases = metric_count;
+    confirmation.metric_ms = metric_ms;
     confirmation.load_cuts = engine.load.cuts;
     confirmation.lowest_jobs = engine.load.lowest.min(engine.load.limit());
     RunReport {

@@ -103,6 +103,15 @@ pub enum Fault {
     CloseFlood,
     /// Hostile: starts a text message and sends continuation frames forever.
     ContinuationFlood,
+    /// Conforming, with a 1 MiB message limit enforced the way Python
+    /// websockets enforces `max_size`: a close with 1009 as soon as a frame
+    /// announces more (or a message grows past it), then TCP closed without
+    /// reading the rest. The client must stop sending and be judged at once.
+    SizeLimit,
+    /// Conforming, but once, after its 60th connection, it drops every new
+    /// connection for 1.5 s (a restart or an overloaded accept queue): slow,
+    /// not down, so no case may be reported as having crashed it.
+    Hiccup,
 }
 
 impl Fault {
@@ -304,6 +313,16 @@ impl Fault {
             "continuation-flood",
             "hostile: answers the handshake, then one text message that never ends",
         ),
+        (
+            Fault::SizeLimit,
+            "size-limit",
+            "conforms, refusing messages over 1 MiB with 1009 at the first frame header that exceeds it, then closing TCP unread",
+        ),
+        (
+            Fault::Hiccup,
+            "hiccup",
+            "conforms, but after its 60th connection drops every new connection for 1.5 s, once",
+        ),
     ];
 
     /// Look a fault up by its CLI name.
@@ -330,11 +349,24 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
     let faults: Faults = Arc::new(faults);
     let crashed = Arc::new(Notify::new());
     let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut accepted_count = 0usize;
+    let mut hiccup_until: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
                     use std::sync::atomic::Ordering;
+                    accepted_count += 1;
+                    if faults.contains(&Fault::Hiccup) {
+                        let now = tokio::time::Instant::now();
+                        if accepted_count == 60 {
+                            hiccup_until = Some(now + std::time::Duration::from_millis(1500));
+                        }
+                        if hiccup_until.is_some_and(|until| now < until) {
+                            drop(stream);
+                            continue;
+                        }
+                    }
                     if faults.contains(&Fault::MaxConnections) && open.load(Ordering::SeqCst) >= 100 {
                         drop(stream);
                         continue;
@@ -497,10 +529,14 @@ async fn session(
     crashed: Arc<Notify>,
     role: Role,
 ) {
-    let limits = Limits {
+    let mut limits = Limits {
         preview: 64 << 20,
         ..Limits::default()
     };
+    if faults.contains(&Fault::SizeLimit) {
+        limits.max_frame = 1 << 20;
+        limits.max_message = 1 << 20;
+    }
     let mut reader = FrameReader::new(role, limits);
     // permessage-deflate: inflate what the client compressed, compress every echo.
     let mut deflater = deflate.map(|d| {
@@ -536,6 +572,21 @@ async fn session(
                 1009u16.to_be_bytes().to_vec(),
             )
             .await;
+            if faults.contains(&Fault::SizeLimit) {
+                // Close our side, then discard what is still coming, slowly
+                // (16 KiB per 10 ms), for a moment: a reset would lose the
+                // close frame on the way, and a client that keeps sending
+                // megabytes after the close is seen to do so.
+                let _ = stream.shutdown().await;
+                let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+                let mut sip = [0u8; 16 * 1024];
+                while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut sip)).await {
+                    if n == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            }
             return;
         }
         pending.clear();
