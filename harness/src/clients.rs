@@ -497,6 +497,7 @@ fn no_client(case: Arc<Case>, message: String, t: Instant) -> CaseResult {
         event: Event::HandshakeFailed {
             message,
             peer_closed: false,
+            timed_out: false,
         },
     }];
     finish(case, Recorded::from_events(events), t)

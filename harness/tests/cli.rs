@@ -440,7 +440,7 @@ fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("561 cases, 555 passed, 0 non-strict, 6 informational, 0 failed"),
+        stdout.contains("551 cases, 545 passed, 0 non-strict, 6 informational, 0 failed"),
         "{stdout}"
     );
     // One that sends unmasked frames fails, naming the rule; {url} is appended when absent.
@@ -536,4 +536,23 @@ fn serve_cases_speaks_the_autobahn_protocol() {
     assert_eq!(v["summary"]["pass"], 9, "{json}");
     assert!(dir.join("tungstenite/index.html").exists());
     assert!(dir.join("tungstenite/junit.xml").exists());
+}
+
+#[test]
+fn strict_makes_a_missed_should_fail_the_exit_code() {
+    // The reference server validates UTF-8 per frame, so this fail-fast
+    // case is NON-STRICT: exit 0 by default, 1 with --strict.
+    let case = ["--cases", "utf8/fail-fast/invalid-inside-one-frame"];
+    let out = wsprobe(&["demo", case[0], case[1]]);
+    assert!(
+        text(&out.stdout).contains("1 non-strict"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = wsprobe(&["demo", case[0], case[1], "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // A run with nothing non-strict passes either way.
+    let out = wsprobe(&["demo", "--cases", "framing/text/len-0", "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }

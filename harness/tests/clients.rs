@@ -72,7 +72,7 @@ fn unexpected(report: &RunReport) -> BTreeMap<String, String> {
 async fn reference_clients_pass() {
     let report = run(hand_written(&[])).await;
     // The hand-written cases, and every server case that can be played the other way round.
-    assert_eq!(report.results.len(), 561);
+    assert_eq!(report.results.len(), 551);
     assert!(unexpected(&report).is_empty(), "{:#?}", unexpected(&report));
 
     let tungstenite = Launcher::Task(
@@ -83,14 +83,13 @@ async fn reference_clients_pass() {
     // tungstenite 0.30's client does not look at Sec-WebSocket-Extensions
     // in the response (RFC 6455 4.1 item 5), and gives up on a response
     // that takes more than 64 small reads (its AttackCheck): real failures.
-    // It answers 1014, registered after its close-code table, with 1002, as
-    // its server does (informational).
+    // (It answers 1014, registered after its close-code table, with 1002, as
+    // its server does: the case is implementation-defined, so that is expected.)
     let got: Vec<(String, String)> = unexpected(&report)
         .into_iter()
         .map(|(id, v)| (id, v.split(':').next().unwrap().to_string()))
         .collect();
     let want = [
-        ("client/close/code/valid-1014", "INFO"),
         ("client/handshake/response-in-pieces", "FAIL"),
         ("client/handshake/unrequested-extension", "FAIL"),
     ];

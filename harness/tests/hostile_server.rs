@@ -1,52 +1,17 @@
 //! Hostile servers cannot crash, hang or exhaust the harness: each case ends
 //! within its time budget with a clear verdict.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
 use wsprobe::case::load;
 use wsprobe::judge::{judge, Verdict};
 use wsprobe::runner::{run_case, RunOptions};
 use wsprobe::target::Target;
 
-/// A server that reads the request, then runs `script` on the socket.
-async fn hostile<F, Fut>(script: F) -> Target
-where
-    F: Fn(tokio::net::TcpStream, String) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    let script = std::sync::Arc::new(script);
-    tokio::spawn(async move {
-        loop {
-            let (mut s, _) = l.accept().await.unwrap();
-            let script = script.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let n = s.read(&mut buf).await.unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]).to_string();
-                let key = req
-                    .lines()
-                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                script(s, key).await;
-            });
-        }
-    });
-    Target::parse(&format!("ws://{addr}/")).unwrap()
-}
-
-fn upgrade(key: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-        wsprobe::handshake::accept_for(key)
-    )
-    .into_bytes()
-}
+use common::{scripted as hostile, upgrade};
 
 async fn check(target: Target, expected: Verdict, reason_has: &str) {
     let case = load::embedded()

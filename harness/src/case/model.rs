@@ -396,6 +396,12 @@ pub struct CloseStep {
     /// Reason (after the code).
     #[serde(default)]
     pub reason: Payload,
+    /// `random` (default) or a 4-byte key in hex: a fixed key makes the
+    /// bytes the same on every run, where a server reads them as something
+    /// else (the payload of a frame left open), so its answer cannot
+    /// depend on the key drawn.
+    #[serde(default)]
+    pub mask: MaskSpec,
     /// How the bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
@@ -510,6 +516,10 @@ pub enum Item {
     Anything,
     /// The same item several times in a row.
     Repeat(RepeatItem),
+    /// Some of these items, none to all, each at most once and in this
+    /// order (pongs for a run of pings, 5.5.3: the server may skip answers,
+    /// but each pong carries one ping's data, and in order).
+    SomeOf(Vec<Item>),
 }
 
 impl Item {
@@ -565,8 +575,13 @@ pub enum End {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HandshakeOutcome {
-    /// Acceptable status codes.
+    /// Acceptable status codes (0: the server closed without a response).
+    #[serde(default)]
     pub status: Vec<u16>,
+    /// The server sends nothing and keeps the connection open until the
+    /// handshake timeout (it waits for more of a request it cannot finish).
+    #[serde(default)]
+    pub silent: bool,
     /// Headers the response must carry, with a value containing the text.
     #[serde(default)]
     pub headers: Vec<(String, String)>,

@@ -222,6 +222,10 @@ pub struct OutputArgs {
     /// Cases missing from the baseline, or gone from the catalogue, are differences too.
     #[arg(long, requires = "baseline")]
     pub strict_baseline: bool,
+    /// NON-STRICT counts as a failure for the exit code: a missed SHOULD fails CI
+    /// (as h2spec's strict mode). With --baseline, every change already does.
+    #[arg(long)]
+    pub strict: bool,
     /// Write results.json, junit.xml, index.html and autobahn/ into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,

@@ -1,6 +1,7 @@
 //! Process exit codes, documented in the README.
 
-/// Every case passed (non-strict and informational count as passing).
+/// Every case passed (non-strict and informational count as passing, unless
+/// `--strict`: then non-strict fails).
 pub const OK: i32 = 0;
 /// At least one case failed or could not finish, or the run differs from its baseline.
 pub const CASES_FAILED: i32 = 1;

@@ -14,6 +14,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::baseline::{self, Baseline};
 use crate::case::{load, Case, Catalog, Dur};
+use crate::judge::Verdict;
 use crate::report::{self, RunMeta, RunSettings};
 use crate::run::RunReport;
 use crate::run::{self, default_jobs};
@@ -523,7 +524,7 @@ fn finish_run(
     }
     let mut code = if report.interrupted {
         exit_code::INTERRUPTED
-    } else if report.failed() {
+    } else if report.failed() || (out.strict && report.count(Verdict::NonStrict) > 0) {
         exit_code::CASES_FAILED
     } else {
         exit_code::OK

@@ -65,6 +65,10 @@ pub enum Event {
         /// The server closed TCP before a complete response: for a request it
         /// must refuse, a rude but unmistakable refusal.
         peer_closed: bool,
+        /// Nothing complete arrived within the handshake timeout and the
+        /// connection stayed open: the server is still waiting for something.
+        #[serde(default)]
+        timed_out: bool,
     },
     /// A frame wsprobe wrote (wire log).
     FrameSent(FrameLog),
@@ -174,6 +178,10 @@ pub enum Event {
     FreshConnection {
         /// It completed a handshake and an echo.
         served: bool,
+        /// Not served, but refused at once (an HTTP error, or the connection
+        /// closed): a connection limit, not a hang.
+        #[serde(default)]
+        refused: bool,
     },
     /// wsprobe closed its write half (FIN).
     Shutdown,

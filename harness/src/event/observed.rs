@@ -50,6 +50,9 @@ pub struct Observed {
     pub handshake_failed: Option<String>,
     /// The server closed TCP instead of answering the handshake.
     pub closed_before_response: bool,
+    /// The server neither answered the handshake nor closed, until the
+    /// handshake timeout (it is waiting for more of the request).
+    pub handshake_silent: bool,
     /// What the server sent before it ended its side, equal neighbours
     /// counted as one run (a flood of pongs is one entry); see [`Observed::items`].
     pub runs: Vec<(Obs, usize)>,
@@ -58,6 +61,8 @@ pub struct Observed {
     pub server_initiated: bool,
     /// Whether the client started closing (its own close frame or an abort).
     pub client_initiated: bool,
+    /// Whether wsprobe sent a close frame (first or in reply).
+    pub client_closed: bool,
     /// Whether wsprobe closed only because the server did nothing in time.
     pub client_killed: bool,
     /// The server's close frame, if any: its code.
@@ -74,8 +79,10 @@ pub struct Observed {
     pub case_timeout: bool,
     /// wsprobe failed to write (the server may have closed).
     pub write_error: Option<String>,
-    /// A new connection opened under load was not served.
+    /// A new connection opened under load was not served (it hung).
     pub fresh_refused: bool,
+    /// A new connection opened under load was refused at once.
+    pub fresh_declined: bool,
     /// The endpoint under test is a client (wsprobe accepted it and sent
     /// the handshake response; `status` is wsprobe's own).
     pub peer_is_client: bool,
@@ -214,6 +221,9 @@ impl Facts {
             }
             _ => {}
         }
+        if matches!(e.event, Event::ClientClose { .. }) {
+            self.o.client_closed = true;
+        }
         match &e.event {
             Event::Response {
                 status, headers, ..
@@ -229,9 +239,11 @@ impl Facts {
             Event::HandshakeFailed {
                 message,
                 peer_closed,
+                timed_out,
             } => {
                 self.o.handshake_failed = Some(message.clone());
                 self.o.closed_before_response = *peer_closed;
+                self.o.handshake_silent = *timed_out;
             }
             Event::Message {
                 opcode,
@@ -274,7 +286,16 @@ impl Facts {
             }
             Event::CaseTimeout => self.o.case_timeout = true,
             Event::SendingStopped { mid_frame } => self.o.cut_mid_frame |= *mid_frame,
-            Event::FreshConnection { served: false } => self.o.fresh_refused = true,
+            Event::FreshConnection {
+                served: false,
+                refused,
+            } => {
+                if *refused {
+                    self.o.fresh_declined = true;
+                } else {
+                    self.o.fresh_refused = true;
+                }
+            }
             Event::WriteError { message } => {
                 self.o.write_error.get_or_insert(message.clone());
             }

@@ -406,6 +406,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
     let (class, expect, close, requirement, rfc) = if ob.refuse {
         let status = |s: Vec<u16>| HandshakeOutcome {
             status: s,
+            silent: false,
             headers: Vec::new(),
             absent: Vec::new(),
         };

@@ -412,6 +412,7 @@ impl Sequence {
                     Step::Close(CloseStep {
                         code,
                         reason: c.reason.payload_max(room),
+                        mask: Default::default(),
                         delivery: Delivery::default(),
                     })
                 }

@@ -118,6 +118,7 @@ pub fn describe(e: &Event) -> (Direction, String) {
         Event::HandshakeFailed {
             message,
             peer_closed,
+            ..
         } => (
             Received,
             format!(
@@ -198,11 +199,15 @@ pub fn describe(e: &Event) -> (Direction, String) {
             Note,
             format!("{opened} of {requested} idle connections opened"),
         ),
-        Event::FreshConnection { served } => (
+        Event::FreshConnection { served, refused } => (
             Note,
             format!(
                 "fresh connection {}",
-                if *served { "served" } else { "NOT served" }
+                match (served, refused) {
+                    (true, _) => "served",
+                    (false, true) => "refused at once",
+                    (false, false) => "NOT served",
+                }
             ),
         ),
         Event::Shutdown => (Sent, "TCP FIN (shutdown write)".into()),

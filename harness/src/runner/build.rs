@@ -116,7 +116,9 @@ pub fn close_frame(step: &CloseStep) -> RawFrame {
         body.extend_from_slice(&code.to_be_bytes());
     }
     body.extend(step.reason.bytes());
-    RawFrame::new(op::CLOSE, body)
+    let mut frame = RawFrame::new(op::CLOSE, body);
+    frame.mask = mask_key(step.mask);
+    frame
 }
 
 /// The wire-log entry for a frame.

@@ -181,6 +181,7 @@ async fn run_inner(
         Err(message) => {
             shared.push(Event::HandshakeFailed {
                 peer_closed: false,
+                timed_out: false,
                 message,
             });
             return None;
@@ -356,6 +357,7 @@ async fn read_response(
             Err(_) if opts.target.scheme == "ws" && matches!(buf[..], [0x15 | 0x16, 3, ..]) => {
                 shared.push(Event::HandshakeFailed {
                     peer_closed: false,
+                    timed_out: false,
                     message: "the server answered with TLS; use a wss:// URL".into(),
                 });
                 return None;
@@ -363,6 +365,7 @@ async fn read_response(
             Err(e) => {
                 shared.push(Event::HandshakeFailed {
                     peer_closed: false,
+                    timed_out: false,
                     message: e.to_string(),
                 });
                 return None;
@@ -373,6 +376,7 @@ async fn read_response(
             Ok(Ok(0)) => {
                 shared.push(Event::HandshakeFailed {
                     peer_closed: true,
+                    timed_out: false,
                     message: format!(
                         "the server closed the connection after {} bytes of response",
                         buf.len()
@@ -383,8 +387,14 @@ async fn read_response(
             Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Ok(Err(e)) => {
+                // A reset ends the connection as surely as a FIN does.
+                let reset = matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                );
                 shared.push(Event::HandshakeFailed {
-                    peer_closed: false,
+                    peer_closed: reset,
+                    timed_out: false,
                     message: format!("reading the handshake response failed: {e}"),
                 });
                 return None;
@@ -392,6 +402,7 @@ async fn read_response(
             Err(_) => {
                 shared.push(Event::HandshakeFailed {
                     peer_closed: false,
+                    timed_out: true,
                     message: format!(
                         "no complete handshake response within {:?} ({} bytes received)",
                         opts.handshake_timeout,
@@ -621,11 +632,15 @@ async fn run_step(
             // With the idle connections parked, a new client must still be served.
             let probe = crate::run::liveness_case(true);
             let rec = Box::pin(run_case(&probe, opts)).await;
-            let served = rec
-                .observed
+            let o = &rec.observed;
+            let served = o
                 .items()
                 .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
-            shared.push(Event::FreshConnection { served });
+            // An HTTP error or a closed connection is a server at its
+            // connection limit saying so; silence until the timeout is a hang.
+            let refused =
+                !served && (o.status.is_some_and(|s| s != 101) || o.closed_before_response);
+            shared.push(Event::FreshConnection { served, refused });
             StepEnd::Continue
         }
         Step::Shutdown => {
@@ -698,6 +713,15 @@ async fn closing_phase(stream: &Conn, opts: &RunOptions, shared: &Shared, deadli
         }
         // The wait ran out.
         match (server_close.is_some(), client_closed) {
+            (false, false) if !killed && shared.with(|s| s.frame_open) => {
+                // wsprobe's last frame announced more than it carried: a close
+                // frame now would be read as its payload. End without one.
+                shared.push(Event::Timeout {
+                    waiting_for: "the server to end the connection".into(),
+                });
+                shared.push(Event::SendingStopped { mid_frame: true });
+                return;
+            }
             (false, false) if !killed => {
                 shared.push(Event::Timeout {
                     waiting_for: "the server to end the connection".into(),

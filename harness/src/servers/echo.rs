@@ -36,8 +36,10 @@ async fn handle(mut stream: Box<dyn super::Io>) {
 }
 
 /// Echo text and binary messages until the connection ends. tungstenite
-/// answers pings and close frames itself while we read; a protocol error
-/// ends the loop and dropping the stream closes TCP.
+/// answers pings and close frames itself while we read. It leaves failing
+/// the connection to the application: on a protocol error we send the close
+/// frame RFC 6455 7.1.7 asks for, with the code 7.4.1 gives the error, then
+/// dropping the stream closes TCP.
 async fn echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut ws: WebSocketStream<S>) {
     while let Some(msg) = ws.next().await {
         match msg {
@@ -47,8 +49,35 @@ async fn echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut ws: W
                 }
             }
             Ok(_) => {}
-            Err(_) => break,
+            Err(e) => {
+                if let Some(code) = failing_code(&e) {
+                    let frame = tungstenite::protocol::CloseFrame {
+                        code,
+                        reason: "".into(),
+                    };
+                    let _ = ws.close(Some(frame)).await;
+                }
+                break;
+            }
         }
+    }
+}
+
+/// The close code for an error that fails the connection (none where the
+/// connection is already gone).
+fn failing_code(e: &tungstenite::Error) -> Option<tungstenite::protocol::frame::coding::CloseCode> {
+    use tungstenite::protocol::frame::coding::CloseCode;
+    use tungstenite::Error;
+    match e {
+        Error::Utf8(_) => Some(CloseCode::Invalid),
+        Error::Capacity(_) => Some(CloseCode::Size),
+        Error::Protocol(p) => match p {
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake
+            | tungstenite::error::ProtocolError::SendAfterClosing
+            | tungstenite::error::ProtocolError::ReceivedAfterClosing => None,
+            _ => Some(CloseCode::Protocol),
+        },
+        _ => None,
     }
 }
 

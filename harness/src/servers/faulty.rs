@@ -78,8 +78,11 @@ pub enum Fault {
     CaseSensitiveTokens,
     /// Selects whatever subprotocol and extension the client offers (4.2.2).
     EchoOffers,
-    /// Drops new connections while 100 are open (10.4).
+    /// Drops new connections while 100 are open (10.4): a clean refusal.
     MaxConnections,
+    /// While 100 are open, takes new connections and never answers them (a
+    /// wedged accept loop): a hang, not a refusal.
+    MaxConnectionsHang,
     /// Grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1).
     DeflateKeepsContext,
     /// Accepts permessage-deflate offers it must decline (RFC 7692 7).
@@ -264,6 +267,11 @@ impl Fault {
             "drops new connections while 100 are open (10.4)",
         ),
         (
+            Fault::MaxConnectionsHang,
+            "max-connections-hang",
+            "while 100 connections are open, takes new ones and never answers them (10.4)",
+        ),
+        (
             Fault::DeflateKeepsContext,
             "deflate-keeps-context",
             "grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1)",
@@ -369,6 +377,15 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
                     }
                     if faults.contains(&Fault::MaxConnections) && open.load(Ordering::SeqCst) >= 100 {
                         drop(stream);
+                        continue;
+                    }
+                    if faults.contains(&Fault::MaxConnectionsHang) && open.load(Ordering::SeqCst) >= 100 {
+                        // Held, never read or answered, until the client goes.
+                        tokio::spawn(async move {
+                            let mut stream = stream;
+                            let mut sink = [0u8; 1024];
+                            while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                        });
                         continue;
                     }
                     open.fetch_add(1, Ordering::SeqCst);
