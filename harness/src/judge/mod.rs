@@ -948,6 +948,32 @@ mod tests {
         );
     }
 
+    /// What confirmation may skip: a case already at the best verdict it allows.
+    #[test]
+    fn best_possible_verdicts() {
+        let pass_or_info = case(
+            "MUST",
+            "implementation-defined",
+            "      - {grade: informational, receive: [], end: any}\n      - {grade: pass, receive: [], end: fail}",
+            "{by: server}",
+        );
+        assert_eq!(best_possible(&pass_or_info), Verdict::Pass);
+        let recorded = case(
+            "MAY",
+            "implementation-defined",
+            "      - {grade: pass, receive: [], end: any}",
+            "{by: client, informational: true}",
+        );
+        assert_eq!(best_possible(&recorded), Verdict::Informational);
+        let only_info = case(
+            "MAY",
+            "implementation-defined",
+            "      - {grade: informational, receive: [], end: any}",
+            "{by: client}",
+        );
+        assert_eq!(best_possible(&only_info), Verdict::Informational);
+    }
+
     /// Items past the cap are counted, and no outcome can match then.
     #[test]
     fn dropped_items_never_match() {
