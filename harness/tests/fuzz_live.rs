@@ -241,3 +241,41 @@ async fn mutated_catalogue_cases_find_faults_under_their_own_signature() {
     let (report, _) = fuzz_seeded(ServerKind::Tungstenite, 1500, None, seeds).await;
     assert!(report.hits.is_empty(), "{:?}", report.hits);
 }
+
+/// Found by this fuzzer in CI (seed 1, iteration 1565): a valid message, a
+/// frame that fails the connection and then garbage with a frame header over
+/// the server's size limit, all in one read (as happens under load). The
+/// hand-written server dropped everything that read decoded and answered
+/// 1009; it must answer what came first, in order, like a server that reads
+/// frame by frame: the echo, then the 1002 the bad frame calls for.
+#[tokio::test]
+async fn the_hand_written_server_answers_one_read_as_it_answers_frame_by_frame() {
+    let text = r#"
+section: regression
+title: one read
+cases:
+  - id: regression/one-read
+    title: echo, reserved opcode, a frame over the size limit, in one write
+    rfc: ["5.2"]
+    requirement: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    level: MUST
+    class: must-fail
+    needs: [echo]
+    steps:
+      # BINARY "hi"; opcode 0xB (reserved); BINARY announcing 2^40 bytes; zero masks.
+      - send_raw: {hex: "828200000000 6869 8b8000000000 82ff0000010000000000 00000000"}
+    expect:
+      - {grade: pass, receive: [{binary: {hex: "6869"}}], end: fail}
+    close: {by: server, codes: [1002]}
+"#;
+    let (_, cases) = load::load_file("regression.yaml", text).unwrap();
+    let addr = servers::spawn(ServerKind::Faulty(Default::default()), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    for _ in 0..20 {
+        let rec = run_case(&cases[0], &opts).await;
+        let j = judge(&cases[0], &rec.observed);
+        assert_eq!(j.verdict, Verdict::Pass, "{:#?}", rec.observed);
+    }
+}

@@ -575,37 +575,10 @@ async fn session(
     let mut pending = leftover;
     let mut closed = false;
     loop {
-        if reader.feed(&pending, &mut events).is_err() {
-            if faults.contains(&Fault::TrustLength) {
-                // Wait for the announced bytes that will never come.
-                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
-                return;
-            }
-            let _ = send(
-                &mut stream,
-                &faults,
-                role,
-                op::CLOSE,
-                1009u16.to_be_bytes().to_vec(),
-            )
-            .await;
-            if faults.contains(&Fault::SizeLimit) {
-                // Close our side, then discard what is still coming, slowly
-                // (16 KiB per 10 ms), for a moment: a reset would lose the
-                // close frame on the way, and a client that keeps sending
-                // megabytes after the close is seen to do so.
-                let _ = stream.shutdown().await;
-                let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
-                let mut sip = [0u8; 16 * 1024];
-                while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut sip)).await {
-                    if n == 0 {
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-            }
-            return;
-        }
+        // What came before a limit is handled first, in order: a server
+        // reading everything in one chunk (under load) answers the same as
+        // one reading frame by frame.
+        let over_limit = reader.feed(&pending, &mut events).is_err();
         pending.clear();
         for ev in events.drain(..) {
             if faults.contains(&Fault::Slow)
@@ -677,6 +650,37 @@ async fn session(
                     return;
                 }
             }
+        }
+        if over_limit {
+            if faults.contains(&Fault::TrustLength) {
+                // Wait for the announced bytes that will never come.
+                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+                return;
+            }
+            let _ = send(
+                &mut stream,
+                &faults,
+                role,
+                op::CLOSE,
+                1009u16.to_be_bytes().to_vec(),
+            )
+            .await;
+            if faults.contains(&Fault::SizeLimit) {
+                // Close our side, then discard what is still coming, slowly
+                // (16 KiB per 10 ms), for a moment: a reset would lose the
+                // close frame on the way, and a client that keeps sending
+                // megabytes after the close is seen to do so.
+                let _ = stream.shutdown().await;
+                let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+                let mut sip = [0u8; 16 * 1024];
+                while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut sip)).await {
+                    if n == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            }
+            return;
         }
         match stream.read(&mut buf).await {
             Ok(0) if faults.contains(&Fault::IgnoreEof) => {
