@@ -10,8 +10,15 @@
 #   ci/third-party.sh --update   rewrite the baselines from this machine's runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-export WSPROBE=$PWD/target/release/wsprobe
+# WSPROBE_PROFILE=dev reuses the binary `cargo test` built (our CI does, to
+# spare a release build); verdicts do not depend on how fast wsprobe is.
+if [ "${WSPROBE_PROFILE:-release}" = dev ]; then
+  cargo build --quiet
+  export WSPROBE=$PWD/target/debug/wsprobe
+else
+  cargo build --release --quiet
+  export WSPROBE=$PWD/target/release/wsprobe
+fi
 mode=()
 [ "${1:-}" = --update ] && mode=(--update-baseline)
 mkdir -p target/third-party

@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The requirement matrix: data about the cases, not a case file.
+const MATRIX: &str = "requirements.yaml";
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -10,7 +13,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml") {
+        } else if path.extension().is_some_and(|e| e == "yaml")
+            && path.file_name().is_some_and(|n| n != MATRIX)
+        {
             out.push(path);
         }
     }
@@ -33,6 +38,16 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+    let matrix = root.join(MATRIX);
+    println!("cargo:rerun-if-changed={}", matrix.display());
+    // An empty matrix when the file is missing: the requirements loader says so.
+    let matrix_text = match matrix.canonicalize() {
+        Ok(abs) => format!("include_str!({:?})", abs.display().to_string()),
+        Err(_) => "\"\"".to_string(),
+    };
+    code.push_str(&format!(
+        "/// The requirement matrix (`cases/{MATRIX}`).\npub static MATRIX: &str = {matrix_text};\n"
+    ));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("embedded_cases.rs");
     std::fs::write(out, code).unwrap();
 }

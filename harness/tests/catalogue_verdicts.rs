@@ -133,6 +133,8 @@ fn not_snapshotted(f: &Fault) -> bool {
             | Fault::ContinuationFlood
             | Fault::SizeLimit
             | Fault::Hiccup
+            // A client fault (tests/clients.rs).
+            | Fault::FixedMaskKey
     )
 }
 

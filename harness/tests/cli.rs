@@ -440,7 +440,7 @@ fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("551 cases, 545 passed, 0 non-strict, 6 informational, 0 failed"),
+        stdout.contains("558 cases, 552 passed, 0 non-strict, 6 informational, 0 failed"),
         "{stdout}"
     );
     // One that sends unmasked frames fails, naming the rule; {url} is appended when absent.
@@ -555,4 +555,59 @@ fn strict_makes_a_missed_should_fail_the_exit_code() {
     // A run with nothing non-strict passes either way.
     let out = wsprobe(&["demo", "--cases", "framing/text/len-0", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn requirements_reports_coverage_per_sentence() {
+    let out = wsprobe(&["requirements", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &doc["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    let reqs = doc["requirements"].as_array().unwrap();
+    assert_eq!(n("sentences") as usize, reqs.len());
+    assert_eq!(
+        n("checked") + n("not_checkable") + n("missing"),
+        n("sentences")
+    );
+    assert!(n("checked") > 100, "{s}");
+    for r in reqs {
+        for key in [
+            "id", "rfc", "section", "level", "text", "binds", "status", "cases",
+        ] {
+            assert!(!r[key].is_null(), "{key} missing in {r}");
+        }
+        match r["status"].as_str().unwrap() {
+            "checked" => assert!(!r["cases"].as_array().unwrap().is_empty(), "{r}"),
+            "not_checkable" => assert!(r["reason"].is_string(), "{r}"),
+            "missing" => assert!(r["cases"].as_array().unwrap().is_empty(), "{r}"),
+            other => panic!("status {other}"),
+        }
+    }
+    // The close-handshake sentence of issue 14's first row names its cases.
+    let close = reqs
+        .iter()
+        .find(|r| {
+            r["text"]
+                .as_str()
+                .unwrap()
+                .contains("The server MUST close the underlying TCP connection immediately")
+        })
+        .expect("5.5.1 is in the matrix");
+    assert_eq!(close["status"], "checked");
+    let human = text(&wsprobe(&["requirements"]).stdout);
+    assert!(human.contains("6455   5.5.1"), "{human}");
+    assert!(human.contains(" sentences: "), "{human}");
+}
+
+#[test]
+fn the_readme_names_every_fault() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let missing: Vec<&str> = wsprobe::servers::Fault::ALL
+        .iter()
+        .map(|(_, name, _)| *name)
+        .filter(|name| !readme.contains(&format!("`{name}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not list {missing:?}");
 }

@@ -72,7 +72,7 @@ fn unexpected(report: &RunReport) -> BTreeMap<String, String> {
 async fn reference_clients_pass() {
     let report = run(hand_written(&[])).await;
     // The hand-written cases, and every server case that can be played the other way round.
-    assert_eq!(report.results.len(), 551);
+    assert_eq!(report.results.len(), 558);
     assert!(unexpected(&report).is_empty(), "{:#?}", unexpected(&report));
 
     let tungstenite = Launcher::Task(
@@ -89,7 +89,15 @@ async fn reference_clients_pass() {
         .into_iter()
         .map(|(id, v)| (id, v.split(':').next().unwrap().to_string()))
         .collect();
+    // The permessage-deflate responses it must refuse are extensions it did
+    // not request, so it misses them for the same reason.
     let want = [
+        ("client/deflate/response/beside-an-rsv1-extension", "FAIL"),
+        ("client/deflate/response/client-window-bits-16", "FAIL"),
+        ("client/deflate/response/duplicate-parameter", "FAIL"),
+        ("client/deflate/response/undefined-parameter", "FAIL"),
+        ("client/deflate/response/window-bits-7", "FAIL"),
+        ("client/deflate/response/window-bits-leading-zero", "FAIL"),
         ("client/handshake/response-in-pieces", "FAIL"),
         ("client/handshake/unrequested-extension", "FAIL"),
     ];
@@ -111,6 +119,7 @@ const CLIENT_FAULTS: &[Fault] = &[
     Fault::EchoCloseCode,
     Fault::BadAccept,
     Fault::MaskFrames,
+    Fault::FixedMaskKey,
     Fault::IgnoreReservedOpcodes,
     Fault::LenientFragmentation,
     Fault::LenientControl,

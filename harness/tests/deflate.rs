@@ -18,7 +18,7 @@ async fn run_group(url: String) -> RunReport {
     let opts = RunOptions::new(Target::parse(&url).unwrap());
     let mut cases = load::embedded().unwrap().cases;
     cases.retain(|c| c.id.starts_with("deflate/"));
-    assert_eq!(cases.len(), 238);
+    assert_eq!(cases.len(), 240);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(cases, &opts, caps, run::Schedule::new(16), rx, |_| {}).await
@@ -84,7 +84,7 @@ async fn without_deflate_the_group_is_unimplemented_not_failed() {
         .iter()
         .filter(|r| r.case.needs.contains(&wsprobe::case::Need::Deflate))
         .count();
-    assert_eq!(needing, 231);
+    assert_eq!(needing, 233);
     assert_eq!(got.len(), needing, "{got:#?}");
     assert!(
         got.values().all(|v| *v == Verdict::Unimplemented),
@@ -126,6 +126,35 @@ async fn deflate_faults_fail_exactly_their_cases() {
     assert!(got
         .iter()
         .all(|(id, v)| id.starts_with("deflate/decline/") && *v == Verdict::Fail));
+
+    // Trusting the offer's hint instead of the agreed parameters: only the
+    // case that goes back on the hint (RFC 7692 7.2.1 lets it) can tell.
+    let report = embedded(ServerKind::Faulty([Fault::DeflateTrustsHint].into())).await;
+    let got = not_passed(&report);
+    assert_eq!(
+        got.into_iter().collect::<Vec<_>>(),
+        [(
+            "deflate/rfc-example/shared-window-after-hint".to_string(),
+            Verdict::Fail
+        )]
+    );
+
+    // Accepting permessage-deflate beside another RSV1 extension (echo-offers
+    // accepts everything offered) fails; the hand-written server picks one.
+    let report = embedded(ServerKind::Faulty([Fault::EchoOffers].into())).await;
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.case.id == "deflate/negotiation/beside-an-rsv1-extension")
+        .unwrap();
+    assert_eq!(r.judgement.verdict, Verdict::Fail);
+    assert!(
+        r.judgement
+            .behavior_reason
+            .contains("x-webkit-deflate-frame, which also uses RSV1"),
+        "{}",
+        r.judgement.behavior_reason
+    );
 
     // RSV1 on frames that are not compressed (the rsv-on-echo fault sets it on everything).
     let report = embedded(ServerKind::Faulty([Fault::RsvOnEcho].into())).await;
@@ -170,10 +199,10 @@ async fn a_server_that_forgets_the_clients_context_fails_every_series_that_uses_
     // refers back, and the 13.x offers all carry client_no_context_takeover.
     let mut want = ids(&report, |c| {
         (c.id.starts_with("deflate/series/") && !c.id.starts_with("deflate/series/random/"))
-            || c.id == "deflate/rfc-example/shared-window"
+            || c.id.starts_with("deflate/rfc-example/shared-window")
     });
     want.sort();
-    assert_eq!(want.len(), 73);
+    assert_eq!(want.len(), 74);
     assert_eq!(got.keys().map(String::as_str).collect::<Vec<_>>(), want);
 }
 
@@ -222,7 +251,7 @@ async fn corrupt_or_exploding_compressed_echoes_fail_every_echo_case() {
         let got = failed_with(&report);
         let mut want = ids(&report, |c| c.needs.contains(&wsprobe::case::Need::Echo));
         want.sort();
-        assert_eq!(want.len(), 226);
+        assert_eq!(want.len(), 227);
         assert_eq!(
             got.keys().map(String::as_str).collect::<Vec<_>>(),
             want,

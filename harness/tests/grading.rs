@@ -481,3 +481,19 @@ async fn a_server_waiting_for_the_bytes_a_frame_announced_is_informational() {
     let rec = run_case(&c, &opts).await;
     assert_eq!(judge(&c, &rec.observed).verdict, Verdict::Fail);
 }
+
+#[tokio::test]
+async fn an_unknown_resource_gets_an_error_or_a_redirect_never_a_page() {
+    // RFC 6455 4.2.2: "If the requested service is not available, the server
+    // MUST send an appropriate HTTP error code (such as 404 Not Found)".
+    let id = "handshake/resource/unknown-path";
+    assert_eq!(against(id, Some(NOT_FOUND)).await.verdict, Verdict::Pass);
+    let redirect = "HTTP/1.1 302 Found\r\nLocation: /\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(against(id, Some(redirect)).await.verdict, Verdict::Pass);
+    let page = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello";
+    assert_eq!(against(id, Some(page)).await.verdict, Verdict::Fail);
+    assert_eq!(
+        against(id, Some(CLOSE_AT_ONCE)).await.verdict,
+        Verdict::NonStrict
+    );
+}

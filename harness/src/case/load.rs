@@ -163,7 +163,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Resul
         let path = entry?.path();
         if path.is_dir() {
             collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            && path
+                .file_name()
+                .is_some_and(|n| n != super::requirements::FILE)
+        {
             out.push(path);
         }
     }

@@ -4,6 +4,8 @@ pub mod corpus;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod quote;
+pub mod requirements;
 pub mod write;
 
 pub use load::{load_dir, Catalog, CatalogError};

@@ -29,6 +29,9 @@ pub enum Command {
     List(ListArgs),
     /// Show one case in full: RFC text, bytes it sends, acceptable outcomes.
     Show(ShowArgs),
+    /// Which normative sentences of RFC 6455 and RFC 7692 the catalogue
+    /// checks, per section, and the ones no case checks yet.
+    Requirements(RequirementsArgs),
     /// Run an embedded server (the reference echo server, or a faulty one).
     Serve(ServeArgs),
     /// Build reports from earlier runs.
@@ -327,6 +330,21 @@ pub struct ListArgs {
     #[arg(long)]
     pub clients: bool,
     /// Where the cases come from.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// `wsprobe requirements`.
+#[derive(Debug, Args)]
+pub struct RequirementsArgs {
+    /// Output format (json: `summary`, `sections` and one entry per sentence).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only the sentences no case checks yet.
+    #[arg(long)]
+    pub missing: bool,
+    /// Where the cases come from (a --catalog directory's own
+    /// requirements.yaml is used when it has one).
     #[command(flatten)]
     pub catalog: CatalogArgs,
 }

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod exit_code;
 mod progress;
+mod requirements;
 mod show;
 
 use std::collections::BTreeSet;
@@ -137,6 +138,23 @@ async fn dispatch(cmd: Command) -> CliResult {
             print!("{}", show::render(case));
             Ok(exit_code::OK)
         }
+        Command::Requirements(a) => {
+            let catalog = load_catalog(&a.catalog)?;
+            let matrix = load_matrix(&a.catalog)?;
+            let ids: Vec<&str> = catalog
+                .cases
+                .iter()
+                .chain(&catalog.client_cases)
+                .map(|c| c.id.as_str())
+                .collect();
+            let out = match a.format {
+                Format::Human => requirements::human(&matrix, &ids, a.missing),
+                Format::Json => requirements::json(&matrix, &ids) + "\n",
+            };
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            Ok(exit_code::OK)
+        }
         Command::Report(ReportCommand::Matrix(a)) => {
             let cols = a
                 .dirs
@@ -242,6 +260,25 @@ fn server_kind(names: &[String]) -> Result<ServerKind, (i32, String)> {
         set.insert(f);
     }
     Ok(ServerKind::Faulty(set))
+}
+
+/// The requirement matrix: a --catalog directory's own, else the built-in one.
+fn load_matrix(a: &CatalogArgs) -> Result<crate::case::requirements::Matrix, (i32, String)> {
+    use crate::case::requirements::{embedded, parse, FILE};
+    let own = a
+        .catalog
+        .as_ref()
+        .map(|d| d.join(FILE))
+        .filter(|p| p.exists());
+    match own {
+        Some(p) => {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| usage(format!("cannot read {}: {e}", p.display())))?;
+            parse(&p.display().to_string(), &text)
+        }
+        None => embedded(),
+    }
+    .map_err(|e| usage(format!("requirement matrix error: {e}")))
 }
 
 fn load_catalog(a: &CatalogArgs) -> Result<Catalog, (i32, String)> {

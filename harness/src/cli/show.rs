@@ -22,6 +22,10 @@ pub fn render(c: &Case) -> String {
         yaml_name(&c.class)
     );
     let _ = writeln!(s, "requirement: \"{}\"", c.requirement.trim());
+    let matrix = crate::case::requirements::built_in();
+    for r in crate::case::requirements::checked_by(matrix, &c.id) {
+        let _ = writeln!(s, "checks:      {} {} ({})", r.id, r.level.label(), r.url());
+    }
     if let Some(n) = &c.notes {
         let _ = writeln!(s, "notes:       {}", n.trim());
     }

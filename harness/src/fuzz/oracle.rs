@@ -75,6 +75,7 @@ pub fn must_fail(v: &Violation) -> bool {
         Violation::NonMinimalLength { .. }
             | Violation::FrameAfterClose { .. }
             | Violation::MaskedFrameFromServer
+            | Violation::RepeatedMaskingKey { .. }
     )
 }
 

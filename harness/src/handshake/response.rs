@@ -90,6 +90,16 @@ pub struct Offer {
     pub deflate: Vec<Result<crate::wire::deflate::Params, String>>,
 }
 
+/// Extensions known to use RSV1 for themselves, which permessage-deflate
+/// cannot be accepted together with (RFC 7692 5): the per-frame
+/// compression drafts browsers once shipped.
+const RSV1_EXTENSIONS: &[&str] = &[
+    "x-webkit-deflate-frame",
+    "deflate-frame",
+    "perframe-deflate",
+    "x-webkit-perframe-deflate",
+];
+
 impl Offer {
     /// The permessage-deflate elements of a request's extension header values.
     pub fn deflate_offers<'a>(
@@ -125,6 +135,16 @@ pub fn deflate_agreed(
         [one] => one,
         _ => return Err(bad("permessage-deflate accepted more than once".into())),
     };
+    let rsv1_too = values
+        .iter()
+        .flat_map(|v| deflate::parse_header(v))
+        .map(|(name, _)| name)
+        .find(|name| RSV1_EXTENSIONS.iter().any(|x| name.eq_ignore_ascii_case(x)));
+    if let Some(other) = rsv1_too {
+        return Err(bad(format!(
+            "permessage-deflate accepted together with {other}, which also uses RSV1 (RFC 7692 5)"
+        )));
+    }
     let resp_params = deflate::parse_params(params, true).map_err(bad)?;
     let valid: Vec<&deflate::Params> = offer
         .deflate
@@ -148,7 +168,8 @@ pub fn deflate_agreed(
                 let mut agreed = deflate::Agreed::from_response(&resp_params);
                 // RFC 7692 7.1.1.2: offering client_no_context_takeover tells
                 // the server the client will not use context takeover, so the
-                // server may rely on it.
+                // server may rely on it (cases that go back on the hint, as
+                // 7.2.1 allows, send their bytes raw).
                 agreed.client_no_context |= o.client_no_context_takeover;
                 return Ok(Some(agreed));
             }

@@ -37,6 +37,8 @@ struct CaseView<'a> {
     autobahn: Option<&'a str>,
     rfc: &'a [String],
     requirement: &'a str,
+    /// The matrix sentences this case checks, linked to the RFC.
+    checks: Vec<Sentence>,
     verdict: &'static str,
     behavior: &'static str,
     behavior_reason: &'a str,
@@ -51,6 +53,27 @@ struct CaseView<'a> {
     /// Earlier runs of a flaky case, one line each.
     attempts: Vec<String>,
     wire: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Sentence {
+    id: String,
+    level: &'static str,
+    text: String,
+    url: String,
+}
+
+fn checks(case_id: &str) -> Vec<Sentence> {
+    let matrix = crate::case::requirements::built_in();
+    crate::case::requirements::checked_by(matrix, case_id)
+        .into_iter()
+        .map(|r| Sentence {
+            id: r.id.clone(),
+            level: r.level.label(),
+            text: r.text.clone(),
+            url: r.url(),
+        })
+        .collect()
 }
 
 fn wire(events: &[crate::event::Stamped]) -> Vec<String> {
@@ -82,6 +105,7 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
                 autobahn: r.case.autobahn.as_deref(),
                 rfc: &r.case.rfc,
                 requirement: r.case.requirement.trim(),
+                checks: checks(&r.case.id),
                 verdict: j.verdict.key(),
                 behavior: j.behavior.key(),
                 behavior_reason: &j.behavior_reason,

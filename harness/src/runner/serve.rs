@@ -154,6 +154,22 @@ pub fn check_request(req: &ClientRequest) -> Vec<Violation> {
     if req.values("Sec-WebSocket-Version") != ["13"] {
         bad("does not carry `Sec-WebSocket-Version: 13`");
     }
+    // RFC 7692 7: each permessage-deflate offer's parameters are defined for
+    // an offer, valid (window bits a decimal 8 to 15, no leading zero) and
+    // not repeated.
+    use crate::wire::deflate;
+    for value in req.values("Sec-WebSocket-Extensions") {
+        for (name, params) in deflate::parse_header(value) {
+            if name != deflate::TOKEN {
+                continue;
+            }
+            if let Err(why) = deflate::parse_params(&params, false) {
+                bad(&format!(
+                    "offers an invalid permessage-deflate element: {why}"
+                ));
+            }
+        }
+    }
     out
 }
 
@@ -373,6 +389,11 @@ mod tests {
     fn a_client_request_is_checked_against_section_4_1() {
         let good = request(GOOD);
         assert!(check_request(&good).is_empty());
+        let offers = GOOD.replace(
+            "\r\n\r\n",
+            "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-other; a=1\r\n\r\n",
+        );
+        assert!(check_request(&request(&offers)).is_empty());
         assert_eq!(good.query("case").as_deref(), Some("3"));
         assert_eq!(good.path(), "/runCase");
         for (from, to, rule) in [
@@ -382,6 +403,16 @@ mod tests {
             ("keep-alive, Upgrade", "keep-alive", "Connection"),
             ("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=", "16 random bytes"),
             ("Version: 13", "Version: 8", "Version: 13"),
+            (
+                "\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=08\r\n\r\n",
+                "invalid permessage-deflate",
+            ),
+            (
+                "\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: x-other, permessage-deflate; server_max_window_bits=16\r\n\r\n",
+                "invalid permessage-deflate",
+            ),
         ] {
             let v = check_request(&request(&GOOD.replace(from, to)));
             assert_eq!(v.len(), 1, "{from} -> {to}: {v:?}");

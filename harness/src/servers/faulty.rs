@@ -38,6 +38,9 @@ pub enum Fault {
     CrashOnReservedOpcode,
     /// Masks the frames it sends (5.1).
     MaskFrames,
+    /// As a client, masks every frame with the same key (RFC 6455 10.3
+    /// requires a new one per frame). No effect as a server.
+    FixedMaskKey,
     /// Silently drops frames with reserved opcodes (5.2).
     IgnoreReservedOpcodes,
     /// Accepts broken fragmentation: stray continuations, interleaved data frames (5.4).
@@ -90,6 +93,9 @@ pub enum Fault {
     /// Resets its inflater after every message although the client keeps
     /// its context (client_no_context_takeover not agreed, RFC 7692 7.1.1.2).
     DeflateDropsClientContext,
+    /// Declines client_no_context_takeover but inflates as if granted when
+    /// the offer carried it (RFC 7692 7.2.2: only the agreed parameters count).
+    DeflateTrustsHint,
     /// Grants server_max_window_bits but compresses with a 32 KiB window (RFC 7692 7.1.2.1).
     DeflateWideWindow,
     /// Sends compressed echoes that are not DEFLATE data (RFC 7692 7.2.2).
@@ -164,6 +170,11 @@ impl Fault {
             Fault::MaskFrames,
             "mask-frames",
             "masks the frames it sends (5.1)",
+        ),
+        (
+            Fault::FixedMaskKey,
+            "fixed-mask-key",
+            "as a client, masks every frame with the same key (10.3: a new key for each frame)",
         ),
         (
             Fault::IgnoreReservedOpcodes,
@@ -285,6 +296,11 @@ impl Fault {
             Fault::DeflateDropsClientContext,
             "deflate-drops-client-context",
             "inflates each message afresh although client_no_context_takeover was not agreed (RFC 7692 7.1.1.2)",
+        ),
+        (
+            Fault::DeflateTrustsHint,
+            "deflate-trusts-hint",
+            "inflates without context when the offer hinted client_no_context_takeover, though it did not grant it (RFC 7692 7.2.2)",
         ),
         (
             Fault::DeflateWideWindow,
@@ -414,6 +430,7 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
         echo_offers: faults.contains(&Fault::EchoOffers),
         deflate: true,
         deflate_lenient: faults.contains(&Fault::DeflateAcceptsBadOffers),
+        deflate_trusts_hint: faults.contains(&Fault::DeflateTrustsHint),
     };
     let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
@@ -736,6 +753,9 @@ fn tolerated(v: &Violation, faults: &Faults) -> bool {
         }
         Violation::LengthMsbSet => f(Fault::TrustLength),
         Violation::FrameAfterClose { .. } => f(Fault::ProcessAfterClose),
+        // A client's key choice; nothing obliges a server to fail on it (and
+        // wsprobe's own cases use fixed keys on purpose).
+        Violation::RepeatedMaskingKey { .. } => true,
         // After our own close reply we stop reading, so this cannot arise; be strict anyway.
         _ => false,
     }
@@ -823,7 +843,13 @@ async fn send_frame(
         },
         opcode,
         // A client masks and a server does not (5.1); the fault swaps that.
-        mask: ((role == Role::Client) != faults.contains(&Fault::MaskFrames)).then(rand::random),
+        mask: ((role == Role::Client) != faults.contains(&Fault::MaskFrames)).then(|| {
+            if faults.contains(&Fault::FixedMaskKey) {
+                [0x5a, 0x5a, 0x5a, 0x5a]
+            } else {
+                rand::random()
+            }
+        }),
         length_form: if faults.contains(&Fault::NonMinimalLength) {
             LengthForm::Len64
         } else {

@@ -29,6 +29,9 @@ pub struct Options {
     /// Accept the first permessage-deflate offer even when it is invalid
     /// (unknown parameters dropped, window sizes taken as they come).
     pub deflate_lenient: bool,
+    /// Inflate without context when the offer carried the
+    /// client_no_context_takeover hint, without granting it.
+    pub deflate_trusts_hint: bool,
 }
 
 /// Read and answer the opening handshake; returns bytes that followed it,
@@ -149,7 +152,9 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
         if let Some(offer) = accepted {
             let resp = offer.acceptance();
             selected.push_str(&format!("Sec-WebSocket-Extensions: {}\r\n", resp.render()));
-            agreed = Some(Agreed::from_response(&resp));
+            let mut a = Agreed::from_response(&resp);
+            a.client_no_context |= opts.deflate_trusts_hint && offer.client_no_context_takeover;
+            agreed = Some(a);
         }
     }
     (

@@ -248,6 +248,9 @@ pub struct FrameReader {
     close_seen: bool,
     /// permessage-deflate, once negotiated.
     inflater: Option<Inflater>,
+    /// The masking key of the last frame, and whether a repeat was reported.
+    last_key: Option<[u8; 4]>,
+    repeat_reported: bool,
 }
 
 impl FrameReader {
@@ -262,6 +265,8 @@ impl FrameReader {
             allowed_rsv: 0,
             close_seen: false,
             inflater: None,
+            last_key: None,
+            repeat_reported: false,
         }
     }
 
@@ -342,6 +347,16 @@ impl FrameReader {
             (Role::Client, true) => out.push(v(Violation::MaskedFrameFromServer)),
             (Role::Server, false) => out.push(v(Violation::UnmaskedFrameFromClient)),
             _ => {}
+        }
+        if let (Role::Server, Some(key)) = (self.role, h.mask) {
+            // Once per connection: the finding is the client's key choice.
+            if self.last_key == Some(key) && !self.repeat_reported {
+                self.repeat_reported = true;
+                out.push(v(Violation::RepeatedMaskingKey {
+                    key: hex::encode(key),
+                }));
+            }
+            self.last_key = Some(key);
         }
         // With permessage-deflate, RSV1 means "compressed" on the first frame
         // of a data message and is misplaced anywhere else (RFC 7692 6.1).

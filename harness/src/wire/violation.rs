@@ -74,6 +74,13 @@ pub enum Violation {
         /// The code.
         code: u16,
     },
+    /// 10.3: "Clients MUST choose a new masking key for each frame": two
+    /// frames in a row carry the same key (for random keys, a chance of 2^-32).
+    #[error("the client masked two frames in a row with the same key {key}")]
+    RepeatedMaskingKey {
+        /// The key, in hex.
+        key: String,
+    },
     /// 5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
     #[error("{opcode_name} frame after its own close frame")]
     FrameAfterClose {
@@ -144,6 +151,7 @@ impl Violation {
         use Violation::*;
         match self {
             MaskedFrameFromServer | UnmaskedFrameFromClient => "5.1",
+            RepeatedMaskingKey { .. } => "10.3",
             ReservedBitsWithoutExtension { .. } | ReservedOpcode { .. } => "5.2",
             NonMinimalLength { .. } | LengthMsbSet => "5.2",
             ControlFrameTooLong { .. } | FragmentedControlFrame { .. } => "5.5",
