@@ -314,5 +314,10 @@ async fn html_report_loads_in_chromium_with_the_right_counts() {
     assert!(console.is_empty(), "console output: {console:?}");
     assert!(dom.contains("Wire log ("), "{dom}");
     assert!(dom.contains("HTTP request ("), "{dom}");
+    // ... and the sentences of the requirement matrix it checks, linked to the RFC.
+    assert!(
+        dom.contains("href=\"https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1\" title=\"rfc6455-4.2.1-a\""),
+        "{dom}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,6 +1,7 @@
 //! The opening handshake (RFC 6455 section 4): raw requests and checked responses.
 
 pub mod accept;
+pub mod extensions;
 pub mod request;
 pub mod response;
 

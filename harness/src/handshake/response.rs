@@ -216,6 +216,12 @@ pub fn validate(resp: &Response, offer: &Offer) -> Vec<Violation> {
             });
         }
     }
+    // 9.1: "the recipient of such malformed data MUST immediately _Fail the WebSocket Connection_."
+    for v in resp.values("Sec-WebSocket-Extensions") {
+        if let Err(reason) = super::extensions::check(v) {
+            found.push(Violation::HandshakeMalformedExtensions { reason });
+        }
+    }
     // "If the response includes a |Sec-WebSocket-Extensions| header field and this header field
     // indicates the use of an extension that was not present in the client's handshake ..."
     for ext in resp.tokens("Sec-WebSocket-Extensions") {
@@ -293,6 +299,24 @@ mod tests {
         assert!(v.contains(&Violation::HandshakeUnofferedSubprotocol {
             name: "chat".into()
         }));
+    }
+
+    #[test]
+    fn a_malformed_extension_answer_fails_even_for_an_offered_name() {
+        let text = OK.replace(
+            "\r\n\r\n",
+            "\r\nSec-WebSocket-Extensions: permessage-deflate; =1\r\n\r\n",
+        );
+        let (resp, _) = parse(text.as_bytes(), 16384).unwrap().unwrap();
+        let mut o = offer();
+        o.extensions = vec!["permessage-deflate".into()];
+        let v = validate(&resp, &o);
+        assert!(
+            v.iter().any(
+                |v| matches!(v, Violation::HandshakeMalformedExtensions { .. }) && v.is_handshake()
+            ),
+            "{v:?}"
+        );
     }
 
     #[test]

@@ -154,6 +154,35 @@ pub fn check_request(req: &ClientRequest) -> Vec<Violation> {
     if req.values("Sec-WebSocket-Version") != ["13"] {
         bad("does not carry `Sec-WebSocket-Version: 13`");
     }
+    // 9.1: the offer follows the grammar (what a server receiving it must check).
+    for value in req.values("Sec-WebSocket-Extensions") {
+        if let Err(why) = crate::handshake::extensions::check(value) {
+            bad(&format!(
+                "has a malformed Sec-WebSocket-Extensions header (RFC 6455 9.1): {why}"
+            ));
+        }
+    }
+    // 4.1: "The elements that comprise this value MUST be non-empty strings
+    // with characters in the range U+0021 to U+007E not including separator
+    // characters as defined in [RFC2616] and MUST all be unique strings."
+    let protocols = req.tokens("Sec-WebSocket-Protocol");
+    for (i, p) in protocols.iter().enumerate() {
+        if !crate::handshake::extensions::is_token(p) {
+            bad(&format!(
+                "offers the subprotocol {p:?}, which is not a token"
+            ));
+        } else if protocols[..i].contains(p) {
+            bad(&format!("offers the subprotocol {p:?} twice"));
+        }
+    }
+    // 4.1: "Once the client's opening handshake has been sent, the client MUST
+    // wait for a response from the server before sending any further data."
+    if !req.leftover.is_empty() {
+        bad(&format!(
+            "was followed by {} bytes the client sent before the server's response",
+            req.leftover.len()
+        ));
+    }
     // RFC 7692 7: each permessage-deflate offer's parameters are defined for
     // an offer, valid (window bits a decimal 8 to 15, no leading zero) and
     // not repeated.
@@ -394,6 +423,13 @@ mod tests {
             "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-other; a=1\r\n\r\n",
         );
         assert!(check_request(&request(&offers)).is_empty());
+        let mut early = request(GOOD);
+        early.leftover = vec![0x81, 0x80, 0, 0, 0, 0];
+        let v = check_request(&early);
+        assert!(
+            v[0].to_string().contains("6 bytes the client sent before"),
+            "{v:?}"
+        );
         assert_eq!(good.query("case").as_deref(), Some("3"));
         assert_eq!(good.path(), "/runCase");
         for (from, to, rule) in [
@@ -407,6 +443,21 @@ mod tests {
                 "\r\n\r\n",
                 "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=08\r\n\r\n",
                 "invalid permessage-deflate",
+            ),
+            (
+                "\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: x-other; =1\r\n\r\n",
+                "malformed Sec-WebSocket-Extensions",
+            ),
+            (
+                "\r\n\r\n",
+                "\r\nSec-WebSocket-Protocol: chat, chat\r\n\r\n",
+                "twice",
+            ),
+            (
+                "\r\n\r\n",
+                "\r\nSec-WebSocket-Protocol: chat, a/b\r\n\r\n",
+                "not a token",
             ),
             (
                 "\r\n\r\n",

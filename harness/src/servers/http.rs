@@ -113,7 +113,11 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
         && (!opts.case_sensitive
             || (header("Upgrade") == ["websocket"] && header("Connection") == ["Upgrade"]))
         && key_ok
-        && version.len() == 1;
+        && version.len() == 1
+        // RFC 6455 9.1: malformed extension data fails the connection.
+        && header("Sec-WebSocket-Extensions")
+            .iter()
+            .all(|v| crate::handshake::extensions::check(v).is_ok());
     if !valid && !lenient {
         return (
             refusal("400 Bad Request", "not a valid WebSocket upgrade request"),

@@ -113,6 +113,13 @@ pub enum Violation {
         /// The subprotocol.
         name: String,
     },
+    /// 9.1: a `Sec-WebSocket-Extensions` value outside the grammar ("the
+    /// recipient of such malformed data MUST immediately _Fail the WebSocket Connection_").
+    #[error("Sec-WebSocket-Extensions is malformed: {reason}")]
+    HandshakeMalformedExtensions {
+        /// What breaks the grammar.
+        reason: String,
+    },
     /// 4.1: a client's opening handshake that breaks one of the section's rules.
     #[error("the client's opening handshake {reason}")]
     HandshakeBadRequest {
@@ -165,6 +172,7 @@ impl Violation {
             | HandshakeUnofferedExtension { .. }
             | HandshakeUnofferedSubprotocol { .. }
             | HandshakeBadRequest { .. } => "4.1",
+            HandshakeMalformedExtensions { .. } => "9.1",
             DeflateBadResponse { .. } => "7",
             DeflateBitMisplaced { .. } => "6.1",
             DeflateInvalidData { .. } => "7.2.2",
@@ -186,7 +194,12 @@ impl Violation {
     /// Whether it concerns the opening handshake (after which a client
     /// fails the connection at once, so no close is graded).
     pub fn is_handshake(&self) -> bool {
-        self.rfc_section() == "4.1" || matches!(self, Violation::DeflateBadResponse { .. })
+        self.rfc_section() == "4.1"
+            || matches!(
+                self,
+                Violation::DeflateBadResponse { .. }
+                    | Violation::HandshakeMalformedExtensions { .. }
+            )
     }
 
     /// The close code an endpoint that detects this violation should send
