@@ -492,8 +492,9 @@ async fn an_unknown_resource_gets_an_error_or_a_redirect_never_a_page() {
     assert_eq!(against(id, Some(redirect)).await.verdict, Verdict::Pass);
     let page = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello";
     assert_eq!(against(id, Some(page)).await.verdict, Verdict::Fail);
+    // The request is valid: closing without an answer is no HTTP error code.
     assert_eq!(
         against(id, Some(CLOSE_AT_ONCE)).await.verdict,
-        Verdict::NonStrict
+        Verdict::Fail
     );
 }
