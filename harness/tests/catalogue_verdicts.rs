@@ -133,8 +133,13 @@ fn not_snapshotted(f: &Fault) -> bool {
             | Fault::ContinuationFlood
             | Fault::SizeLimit
             | Fault::Hiccup
-            // A client fault (tests/clients.rs).
+            // Client faults (tests/clients.rs).
             | Fault::FixedMaskKey
+            | Fault::DeflateRejectsUnasked
+            | Fault::DeflateNarrowWindow
+            | Fault::OffersUnregisteredExtension
+            | Fault::NeedsDeflate
+            | Fault::FixedHandshakeKey
     )
 }
 

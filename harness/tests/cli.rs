@@ -440,7 +440,7 @@ fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("559 cases, 553 passed, 0 non-strict, 6 informational, 0 failed"),
+        stdout.contains("569 cases, 563 passed, 0 non-strict, 6 informational, 0 failed"),
         "{stdout}"
     );
     // One that sends unmasked frames fails, naming the rule; {url} is appended when absent.

@@ -18,7 +18,7 @@ async fn run_group(url: String) -> RunReport {
     let opts = RunOptions::new(Target::parse(&url).unwrap());
     let mut cases = load::embedded().unwrap().cases;
     cases.retain(|c| c.id.starts_with("deflate/"));
-    assert_eq!(cases.len(), 240);
+    assert_eq!(cases.len(), 243);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(cases, &opts, caps, run::Schedule::new(16), rx, |_| {}).await
@@ -84,7 +84,7 @@ async fn without_deflate_the_group_is_unimplemented_not_failed() {
         .iter()
         .filter(|r| r.case.needs.contains(&wsprobe::case::Need::Deflate))
         .count();
-    assert_eq!(needing, 233);
+    assert_eq!(needing, 236);
     assert_eq!(got.len(), needing, "{got:#?}");
     assert!(
         got.values().all(|v| *v == Verdict::Unimplemented),
@@ -251,7 +251,7 @@ async fn corrupt_or_exploding_compressed_echoes_fail_every_echo_case() {
         let got = failed_with(&report);
         let mut want = ids(&report, |c| c.needs.contains(&wsprobe::case::Need::Echo));
         want.sort();
-        assert_eq!(want.len(), 227);
+        assert_eq!(want.len(), 228);
         assert_eq!(
             got.keys().map(String::as_str).collect::<Vec<_>>(),
             want,

@@ -531,11 +531,22 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             "list at least one code (leave the field out for 1000)".into(),
         ));
     }
-    if case.role == super::model::Role::Client && !case.needs.is_empty() {
-        return Err((
-            "needs".into(),
-            "client-under-test cases need nothing: wsprobe is the server (permessage-deflate is not offered to clients yet)".into(),
-        ));
+    if case.role == super::model::Role::Client {
+        use super::model::Need;
+        let accepts_deflate =
+            matches!(case.steps.first(), Some(Step::Respond(r)) if r.deflate.is_some());
+        if case.needs.iter().any(|n| *n != Need::Deflate) {
+            return Err((
+                "needs".into(),
+                "a client-under-test case can only need `deflate` (the client's offer): wsprobe is the server".into(),
+            ));
+        }
+        if accepts_deflate != case.needs.contains(&Need::Deflate) {
+            return Err((
+                "needs".into(),
+                "a client-under-test case needs `deflate` exactly when its `respond` step accepts permessage-deflate (`respond: {deflate: {...}}`)".into(),
+            ));
+        }
     }
     if case.rfc.is_empty() {
         return Err(("rfc".into(), "cite at least one RFC 6455 section".into()));

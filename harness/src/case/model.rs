@@ -207,6 +207,32 @@ pub struct RespondStep {
     /// How the bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
+    /// Accept the client's permessage-deflate offer (RFC 7692), adding the
+    /// parameters given; without it, wsprobe declines every extension.
+    #[serde(default)]
+    pub deflate: Option<DeflateAnswer>,
+}
+
+/// How wsprobe accepts a client's permessage-deflate offer: the first offer
+/// it can answer with these parameters added (a requested parameter is
+/// always granted). A case whose client made no such offer is unimplemented.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeflateAnswer {
+    /// Add server_no_context_takeover (RFC 7692 7.1.1.1: a server MAY).
+    #[serde(default)]
+    pub server_no_context_takeover: bool,
+    /// Add client_no_context_takeover (7.1.1.2: a server MAY).
+    #[serde(default)]
+    pub client_no_context_takeover: bool,
+    /// Grant this server_max_window_bits (7.1.2.1: a server MAY, at most
+    /// what the offer asked for).
+    #[serde(default)]
+    pub server_max_window_bits: Option<u8>,
+    /// Grant this client_max_window_bits (7.1.2.2: only if the offer has the
+    /// parameter, and at most its value).
+    #[serde(default)]
+    pub client_max_window_bits: Option<u8>,
 }
 
 /// The Sec-WebSocket-Accept value wsprobe answers with.
@@ -589,6 +615,10 @@ pub struct HandshakeOutcome {
     /// extension that was offered must not be selected).
     #[serde(default)]
     pub absent: Vec<String>,
+    /// Headers whose value must not contain the text (a parameter the
+    /// response must leave out, while the header itself may be there).
+    #[serde(default)]
+    pub lacking: Vec<(String, String)>,
 }
 
 /// How the close must go (RFC 6455 section 7).

@@ -415,12 +415,17 @@ async fn test_client_cmd(a: args::TestClientArgs) -> CliResult {
         connect_timeout,
     });
     let mut bar = progress::bar(cases.len() as u64, a.output.format == Format::Human);
-    let report =
-        crate::clients::test_client(cases, &launcher, &opts, jobs, stop_on_ctrl_c(), |r| {
-            bar.step(r)
-        })
-        .await
-        .map_err(|e| usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let report = crate::clients::test_client(
+        cases,
+        &launcher,
+        &opts,
+        jobs,
+        !a.select.no_confirm,
+        stop_on_ctrl_c(),
+        |r| bar.step(r),
+    )
+    .await
+    .map_err(|e| usage(format!("cannot listen on 127.0.0.1: {e}")))?;
     bar.finish();
     let known: BTreeSet<String> = catalog.client_cases.iter().map(|c| c.id.clone()).collect();
     finish_run(

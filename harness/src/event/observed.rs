@@ -44,8 +44,10 @@ pub enum TcpEnd {
 pub struct Observed {
     /// Handshake response status, if one arrived.
     pub status: Option<u16>,
-    /// Its headers.
+    /// Its headers (for a client under test, the headers of its request).
     pub headers: Vec<(String, String)>,
+    /// For a client under test: the headers of wsprobe's response.
+    pub sent_headers: Vec<(String, String)>,
     /// Why no response could be read.
     pub handshake_failed: Option<String>,
     /// The server closed TCP instead of answering the handshake.
@@ -67,6 +69,8 @@ pub struct Observed {
     pub client_killed: bool,
     /// The server's close frame, if any: its code.
     pub server_close: Option<Option<u16>>,
+    /// That close frame's reason (lossy UTF-8).
+    pub server_close_reason: String,
     /// How TCP ended, if it did.
     pub tcp_end: Option<TcpEnd>,
     /// Every RFC violation recorded.
@@ -235,7 +239,14 @@ impl Facts {
                 self.o.peer_is_client = true;
                 self.o.headers = headers.clone();
             }
-            Event::ResponseSent { status, .. } => self.o.status = Some(*status),
+            Event::ResponseSent { status, bytes } => {
+                self.o.status = Some(*status);
+                self.o.sent_headers = crate::handshake::response::parse(bytes, bytes.len())
+                    .ok()
+                    .flatten()
+                    .map(|(r, _)| r.headers)
+                    .unwrap_or_default();
+            }
             Event::HandshakeFailed {
                 message,
                 peer_closed,
@@ -259,9 +270,10 @@ impl Facts {
             }),
             Event::Pong { payload } if !self.server_done => self.item(Obs::Pong(payload.clone())),
             Event::Mark { name } => self.item(Obs::Mark(name.clone())),
-            Event::Close { code, .. } => {
+            Event::Close { code, reason } => {
                 if self.o.server_close.is_none() {
                     self.o.server_close = Some(*code);
+                    self.o.server_close_reason = String::from_utf8_lossy(reason).into_owned();
                     if !self.closing_started {
                         self.o.server_initiated = true;
                         self.closing_started = true;

@@ -76,6 +76,7 @@ pub fn must_fail(v: &Violation) -> bool {
             | Violation::FrameAfterClose { .. }
             | Violation::MaskedFrameFromServer
             | Violation::RepeatedMaskingKey { .. }
+            | Violation::DeflateTailKept
     )
 }
 
@@ -410,6 +411,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
             silent: false,
             headers: Vec::new(),
             absent: Vec::new(),
+            lacking: Vec::new(),
         };
         let mut pass = outcome(Grade::Pass, Vec::new(), End::Any);
         pass.handshake = Some(status(REFUSAL.to_vec()));

@@ -52,6 +52,27 @@ pub struct Metrics {
     pub messages_per_s: f64,
 }
 
+/// A judgement once a violation found outside the case's own connection is
+/// added (a rule over the whole run, such as a client reusing its handshake
+/// key): the behaviour fails, naming it before what was judged before.
+pub fn failed_by(j: Judgement, peer: &str, v: &crate::wire::Violation) -> Judgement {
+    let why = format!(
+        "the {peer} broke the protocol: {v} (RFC {} {})",
+        v.rfc(),
+        v.rfc_section()
+    );
+    Judgement {
+        verdict: Verdict::Fail,
+        behavior: Verdict::Fail,
+        behavior_reason: if j.behavior == Verdict::Fail {
+            format!("{why}; {}", j.behavior_reason)
+        } else {
+            why
+        },
+        ..j
+    }
+}
+
 /// Throughput of a case, when it moved at least 1 MiB or 100 messages.
 pub fn metrics(t: &crate::event::observed::Transfer) -> Option<Metrics> {
     let (sent, received, messages, last) = (t.sent, t.received, t.messages, t.last_message_us);
@@ -74,13 +95,31 @@ pub fn metrics(t: &crate::event::observed::Transfer) -> Option<Metrics> {
 /// `judge(case, &Observed::from_events(&events))`).
 pub fn judge(case: &Case, obs: &Observed) -> Judgement {
     // A case about permessage-deflate says nothing of a server without it
-    // (Autobahn 12.x/13.x grade this UNIMPLEMENTED too).
+    // (Autobahn 12.x/13.x grade this UNIMPLEMENTED too), or of a client that
+    // did not offer it the way the case needs. A server that compresses
+    // anyway (RSV1 without the extension) is judged: RFC 7692 5, "To accept
+    // the use of an offered PMCE, a server MUST include the extension name".
+    let agreed = if obs.peer_is_client {
+        negotiated_deflate(&obs.sent_headers)
+    } else {
+        negotiated_deflate(&obs.headers)
+    };
+    let compressed_anyway = obs.violations.iter().any(|v| {
+        matches!(
+            v,
+            crate::wire::Violation::ReservedBitsWithoutExtension { .. }
+        )
+    });
     if case.needs.contains(&crate::case::Need::Deflate)
         && obs.status == Some(101)
-        && !negotiated_deflate(&obs.headers)
+        && !agreed
+        && !compressed_anyway
     {
-        let reason =
-            "the server did not negotiate permessage-deflate (RFC 7692), which this case tests";
+        let reason = if obs.peer_is_client {
+            "the client did not offer permessage-deflate (RFC 7692) in a form this case can accept"
+        } else {
+            "the server did not negotiate permessage-deflate (RFC 7692), which this case tests"
+        };
         return Judgement {
             verdict: Verdict::Unimplemented,
             behavior: Verdict::Unimplemented,
@@ -329,13 +368,14 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
             if !h.status.contains(&status) {
                 return false;
             }
-            let headers_ok = h.headers.iter().all(|(name, contains)| {
+            let carries = |name: &str, text: &str| {
                 obs.headers.iter().any(|(n, v)| {
                     n.eq_ignore_ascii_case(name)
-                        && v.to_ascii_lowercase()
-                            .contains(&contains.to_ascii_lowercase())
+                        && v.to_ascii_lowercase().contains(&text.to_ascii_lowercase())
                 })
-            });
+            };
+            let headers_ok = h.headers.iter().all(|(n, text)| carries(n, text))
+                && !h.lacking.iter().any(|(n, text)| carries(n, text));
             let absent_ok = h.absent.iter().all(|name| {
                 !obs.headers
                     .iter()
@@ -541,6 +581,9 @@ pub fn describe_outcome(o: &Outcome) -> String {
         for n in &h.absent {
             s.push_str(&format!(" without {n}"));
         }
+        for (n, v) in &h.lacking {
+            s.push_str(&format!(" without …{v}… in {n}"));
+        }
         if !h.status.contains(&101) {
             return s;
         }
@@ -711,6 +754,33 @@ fn grade_close(expect: &CloseExpect, obs: &Observed, level: Level) -> (Verdict, 
             Verdict::Fail,
             format!("the server did not close TCP after the close handshake (RFC 6455 5.5.1: \"The server MUST close the underlying TCP connection immediately\"); {seen}"),
         );
+    }
+    // 7.1.1: "An endpoint SHOULD use a method that cleanly closes the TCP
+    // connection ... discarding any trailing bytes that may have been
+    // received." Only where wsprobe closed first and the server answered: it
+    // then had read everything wsprobe sent (nothing follows wsprobe's close),
+    // so a reset is its own choice. When the server closes first, wsprobe's
+    // reply can meet a socket already closed, a reset the RFC allows (7.1.7).
+    if obs.client_initiated
+        && !obs.server_initiated
+        && obs.server_close.is_some()
+        && obs.client_closed
+        && obs.tcp_end == Some(TcpEnd::Reset)
+        && !obs.peer_is_client
+    {
+        grade = grade.worst(Verdict::NonStrict);
+        notes.push("the server reset TCP after the close handshake (RFC 6455 7.1.1: an endpoint SHOULD use a method that cleanly closes the TCP connection)".into());
+    }
+    // 7.4.1, 1010: "The list of extensions that are needed SHOULD appear in
+    // the /reason/ part of the Close frame." Only a close the client starts
+    // (one echoing wsprobe's 1010 says nothing of extensions).
+    if obs.peer_is_client
+        && obs.server_initiated
+        && obs.server_close == Some(Some(1010))
+        && obs.server_close_reason.trim().is_empty()
+    {
+        grade = grade.worst(Verdict::NonStrict);
+        notes.push("the client closed with 1010 without naming the extensions it needs in the reason (RFC 6455 7.4.1: they SHOULD appear there)".into());
     }
     if notes.is_empty() {
         (grade, seen)
@@ -886,6 +956,47 @@ mod tests {
             (j.behavior, j.close),
             (Verdict::NonStrict, Some(Verdict::NonStrict)),
             "{j:?}"
+        );
+    }
+
+    #[test]
+    fn a_reset_after_the_close_handshake_is_non_strict_only_when_wsprobe_closed_first() {
+        let c = case(
+            "MUST",
+            "must-accept",
+            "      - {grade: pass, receive: [], end: open}",
+            "{by: client, codes: [1000]}",
+        );
+        let answered = |end: Event| {
+            judge(
+                &c,
+                &Observed::from_events(&events(vec![client_close(), server_close(1000), end])),
+            )
+            .close
+        };
+        assert_eq!(
+            answered(Event::Eof { mid_frame: false }),
+            Some(Verdict::Pass)
+        );
+        assert_eq!(answered(Event::Reset), Some(Verdict::NonStrict));
+        // Closed first by the server: wsprobe's reply may meet a closed socket.
+        let c = case(
+            "MUST",
+            "must-fail",
+            "      - {grade: pass, receive: [], end: fail}",
+            "{by: server, codes: [1002]}",
+        );
+        let first = events(vec![
+            server_close(1002),
+            Event::ClientClose {
+                code: Some(1002),
+                reply: true,
+            },
+            Event::Reset,
+        ]);
+        assert_eq!(
+            judge(&c, &Observed::from_events(&first)).close,
+            Some(Verdict::Pass)
         );
     }
 

@@ -117,7 +117,7 @@ impl CaseResult {
         }
     }
 
-    fn attempt(&self) -> Attempt {
+    pub(crate) fn attempt(&self) -> Attempt {
         let j = &self.judgement;
         let mut reason = j.behavior_reason.clone();
         if !j.close_reason.is_empty() {
@@ -131,7 +131,7 @@ impl CaseResult {
     }
 
     /// Whether two runs of a case came to the same grades.
-    fn agrees(&self, other: &CaseResult) -> bool {
+    pub(crate) fn agrees(&self, other: &CaseResult) -> bool {
         let (a, b) = (&self.judgement, &other.judgement);
         a.verdict == b.verdict && a.behavior == b.behavior && a.close == b.close
     }
@@ -468,7 +468,7 @@ fn mark_down(r: &mut CaseResult, culprit: &str) {
 /// time had a say in it (a wait that ran out, a marker between pauses, a
 /// handshake that got no answer). The rest are facts of the bytes the
 /// server sent (a violation, a wrong echo, a refusal), which load does not change.
-fn needs_confirming(r: &CaseResult) -> bool {
+pub(crate) fn needs_confirming(r: &CaseResult) -> bool {
     match r.judgement.verdict {
         Verdict::Error => !r.crashed_server,
         // A case already at the best verdict it allows (recorded only, say)

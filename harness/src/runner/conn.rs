@@ -496,16 +496,12 @@ pub async fn read_loop(
     stream: Arc<Conn>,
     leftover: Vec<u8>,
     limits: Limits,
-    deflate: Option<crate::wire::deflate::Agreed>,
+    inflater: Option<crate::wire::deflate::Inflater>,
     shared: Arc<Shared>,
 ) {
     let mut reader = FrameReader::new(stream.role(), limits);
-    if let Some(d) = deflate {
-        reader.use_deflate(crate::wire::deflate::Inflater::new(
-            d.server_window,
-            d.server_no_context,
-            limits.max_message,
-        ));
+    if let Some(inflater) = inflater {
+        reader.use_deflate(inflater);
     }
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];

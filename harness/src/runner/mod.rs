@@ -257,12 +257,19 @@ async fn run_inner(
             .await;
         return Some(drain);
     }
-    if let Some(d) = deflate {
+    // wsprobe compresses as the client agreed to, and inflates the server's
+    // messages with the window and context the server agreed to.
+    let inflater = deflate.map(|d| {
         stream.set_deflater(crate::wire::deflate::Deflater::new(
             d.client_window,
             d.client_no_context,
         ));
-    }
+        crate::wire::deflate::Inflater::new(
+            d.server_window,
+            d.server_no_context,
+            opts.limits.max_message,
+        )
+    });
     // A flood is cut off at what the case could explain, so it costs a
     // moment instead of the case's whole budget.
     let mut limits = opts.limits;
@@ -271,7 +278,7 @@ async fn run_inner(
         stream.clone(),
         leftover,
         limits,
-        deflate,
+        inflater,
         shared.clone(),
     ));
 

@@ -15,7 +15,7 @@ use super::{flatten, run_steps, send_own_close, RunOptions};
 use crate::case::{AcceptChoice, Case, RespondStep, Step};
 use crate::event::{Event, Recorded};
 use crate::handshake::accept_for;
-use crate::wire::Violation;
+use crate::wire::{deflate, Violation};
 
 /// A client's opening handshake, as read from the socket.
 #[derive(Debug, Clone)]
@@ -118,6 +118,11 @@ pub async fn read_request(stream: &Conn, until: Instant) -> Result<ClientRequest
     }
 }
 
+/// The IANA WebSocket Extension Name Registry (RFC 6455 11.4), as last
+/// updated on 2026-01-12: registration is first come first served, so a new
+/// entry belongs here.
+pub const REGISTERED_EXTENSIONS: &[&str] = &["permessage-deflate", "bbf-usp-protocol"];
+
 /// Section 4.1's rules for a client's opening handshake.
 pub fn check_request(req: &ClientRequest) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -162,6 +167,21 @@ pub fn check_request(req: &ClientRequest) -> Vec<Violation> {
             ));
         }
     }
+    // 9.1: "Any extension-token used MUST be a registered token (see Section
+    // 11.4)." A server can only use what the client offered, so the offer is
+    // where a token is first used.
+    for value in req.values("Sec-WebSocket-Extensions") {
+        for (name, _) in deflate::parse_header(value) {
+            if !REGISTERED_EXTENSIONS
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&name))
+            {
+                bad(&format!(
+                    "offers the extension {name:?}, which is not in the IANA WebSocket Extension Name Registry (RFC 6455 9.1, 11.4)"
+                ));
+            }
+        }
+    }
     // 4.1: "The elements that comprise this value MUST be non-empty strings
     // with characters in the range U+0021 to U+007E not including separator
     // characters as defined in [RFC2616] and MUST all be unique strings."
@@ -186,7 +206,6 @@ pub fn check_request(req: &ClientRequest) -> Vec<Violation> {
     // RFC 7692 7: each permessage-deflate offer's parameters are defined for
     // an offer, valid (window bits a decimal 8 to 15, no leading zero) and
     // not repeated.
-    use crate::wire::deflate;
     for value in req.values("Sec-WebSocket-Extensions") {
         for (name, params) in deflate::parse_header(value) {
             if name != deflate::TOKEN {
@@ -242,6 +261,9 @@ pub fn response(step: &RespondStep, req: &ClientRequest) -> (u16, Vec<u8>) {
     if let Some(a) = accept {
         headers.push(("Sec-WebSocket-Accept".into(), a));
     }
+    if let Some(p) = accepted_deflate(step, req) {
+        headers.push(("Sec-WebSocket-Extensions".into(), p.render()));
+    }
     headers.retain(|(k, _)| !step.remove.iter().any(|r| r.eq_ignore_ascii_case(k)));
     for (k, v) in &step.set {
         match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
@@ -257,6 +279,41 @@ pub fn response(step: &RespondStep, req: &ClientRequest) -> (u16, Vec<u8>) {
     let mut bytes = text.into_bytes();
     bytes.extend_from_slice(&step.append_hex);
     (status, bytes)
+}
+
+/// The permessage-deflate response a `respond` step asks for: the client's
+/// first valid offer that the step's parameters can be added to, granted as
+/// RFC 7692 7.1 says (what the offer requests of the server, and
+/// client_max_window_bits only where the offer carries it). `None` when the
+/// step does not accept permessage-deflate or no offer suits it.
+pub fn accepted_deflate(step: &RespondStep, req: &ClientRequest) -> Option<deflate::Params> {
+    let want = step.deflate.as_ref()?;
+    let offers = req
+        .values("Sec-WebSocket-Extensions")
+        .into_iter()
+        .flat_map(deflate::parse_header)
+        .filter(|(name, _)| name == deflate::TOKEN)
+        .filter_map(|(_, params)| deflate::parse_params(&params, false).ok());
+    for offer in offers {
+        let mut resp = offer.acceptance();
+        resp.server_no_context_takeover |= want.server_no_context_takeover;
+        resp.client_no_context_takeover |= want.client_no_context_takeover;
+        if let Some(w) = want.server_max_window_bits {
+            if offer.server_max_window_bits.is_some_and(|o| o < w) {
+                continue;
+            }
+            resp.server_max_window_bits = Some(w);
+        }
+        if let Some(w) = want.client_max_window_bits {
+            match offer.client_max_window_bits {
+                None => continue,
+                Some(Some(o)) if o < w => continue,
+                Some(_) => resp.client_max_window_bits = Some(Some(w)),
+            }
+        }
+        return Some(resp);
+    }
+    None
 }
 
 /// Play the server side of `case` on a connection whose request has been
@@ -333,11 +390,23 @@ async fn play(
         }
         return Some(drain);
     }
+    // permessage-deflate, if this response accepted it: wsprobe compresses
+    // as the server agreed to, and inflates the client's messages with the
+    // window and context the client agreed to (a reference beyond them fails).
+    let agreed = accepted_deflate(respond, &req).map(|p| deflate::Agreed::from_response(&p));
+    let inflater = agreed.map(|a| {
+        stream.set_deflater(deflate::Deflater::new(a.server_window, a.server_no_context));
+        deflate::Inflater::new(
+            a.client_window,
+            a.client_no_context,
+            opts.limits.max_message,
+        )
+    });
     let reader = tokio::spawn(conn::read_loop(
         stream.clone(),
         req.leftover,
         opts.limits,
-        None,
+        inflater,
         shared.clone(),
     ));
     let mut flat = Vec::new();
@@ -420,7 +489,7 @@ mod tests {
         assert!(check_request(&good).is_empty());
         let offers = GOOD.replace(
             "\r\n\r\n",
-            "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-other; a=1\r\n\r\n",
+            "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, bbf-usp-protocol; a=1\r\n\r\n",
         );
         assert!(check_request(&request(&offers)).is_empty());
         let mut early = request(GOOD);
@@ -446,7 +515,7 @@ mod tests {
             ),
             (
                 "\r\n\r\n",
-                "\r\nSec-WebSocket-Extensions: x-other; =1\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: bbf-usp-protocol; =1\r\n\r\n",
                 "malformed Sec-WebSocket-Extensions",
             ),
             (
@@ -456,12 +525,17 @@ mod tests {
             ),
             (
                 "\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: permessage-deflate, x-webkit-deflate-frame\r\n\r\n",
+                "not in the IANA WebSocket Extension Name Registry",
+            ),
+            (
+                "\r\n\r\n",
                 "\r\nSec-WebSocket-Protocol: chat, a/b\r\n\r\n",
                 "not a token",
             ),
             (
                 "\r\n\r\n",
-                "\r\nSec-WebSocket-Extensions: x-other, permessage-deflate; server_max_window_bits=16\r\n\r\n",
+                "\r\nSec-WebSocket-Extensions: bbf-usp-protocol, permessage-deflate; server_max_window_bits=16\r\n\r\n",
                 "invalid permessage-deflate",
             ),
         ] {
@@ -469,6 +543,68 @@ mod tests {
             assert_eq!(v.len(), 1, "{from} -> {to}: {v:?}");
             assert!(v[0].to_string().contains(rule), "{}", v[0]);
         }
+    }
+
+    #[test]
+    fn permessage_deflate_is_granted_as_rfc_7692_allows() {
+        use crate::case::DeflateAnswer;
+        let offer = |ext: &str| {
+            request(&GOOD.replace(
+                "\r\n\r\n",
+                &format!("\r\nSec-WebSocket-Extensions: {ext}\r\n\r\n"),
+            ))
+        };
+        let step = |d: DeflateAnswer| RespondStep {
+            deflate: Some(d),
+            ..RespondStep::default()
+        };
+        let granted = |ext: &str, d: DeflateAnswer| {
+            accepted_deflate(&step(d), &offer(ext)).map(|p| p.render())
+        };
+        let plain = DeflateAnswer::default();
+        // As offered; what the offer asks of the server is granted.
+        assert_eq!(
+            granted(
+                "permessage-deflate; server_max_window_bits=10",
+                plain.clone()
+            )
+            .as_deref(),
+            Some("permessage-deflate; server_max_window_bits=10")
+        );
+        // client_max_window_bits only where the offer carries it, at most its value.
+        let cmwb = DeflateAnswer {
+            client_max_window_bits: Some(9),
+            ..DeflateAnswer::default()
+        };
+        assert_eq!(granted("permessage-deflate", cmwb.clone()), None);
+        assert_eq!(
+            granted("permessage-deflate; client_max_window_bits=8", cmwb.clone()),
+            None
+        );
+        assert_eq!(
+            granted(
+                "permessage-deflate; client_max_window_bits=8, permessage-deflate; client_max_window_bits",
+                cmwb
+            )
+            .as_deref(),
+            Some("permessage-deflate; client_max_window_bits=9")
+        );
+        // An invalid offer is passed over; no offer, no acceptance.
+        assert_eq!(
+            granted(
+                "permessage-deflate; x_unknown, permessage-deflate",
+                plain.clone()
+            )
+            .as_deref(),
+            Some("permessage-deflate")
+        );
+        assert_eq!(granted("x-other", plain.clone()), None);
+        assert!(accepted_deflate(&RespondStep::default(), &offer("permessage-deflate")).is_none());
+        // The response carries it.
+        let (_, bytes) = response(&step(plain), &offer("permessage-deflate"));
+        assert!(String::from_utf8(bytes)
+            .unwrap()
+            .contains("\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"));
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub enum Fault {
     NoPong,
     /// Keeps TCP open after the close handshake (7.1.1).
     LingerAfterClose,
+    /// Resets TCP (SO_LINGER 0) right after its close reply, instead of
+    /// closing it cleanly (7.1.1).
+    ResetAfterClose,
     /// Sets RSV1 on the frames it sends (5.2).
     RsvOnEcho,
     /// Writes every length in the 64-bit form (5.2).
@@ -102,6 +105,37 @@ pub enum Fault {
     DeflateCorruptEchoes,
     /// Answers each data message with a compressed one inflating to 128 MiB of zeros.
     DeflateBombEchoes,
+    /// Compresses with permessage-deflate without naming it in its response
+    /// (RFC 7692 5); as a client, compresses although the response did not
+    /// accept its offer.
+    DeflateUnannounced,
+    /// Compresses without removing the 0x00 0x00 0xff 0xff tail (RFC 7692 7.2.1).
+    DeflateKeepsTail,
+    /// As a client, fails the connection on a response with parameters its
+    /// offer did not ask for (RFC 7692 7.1.1.1, 7.1.1.2, 7.1.2.1). No effect
+    /// as a server.
+    DeflateRejectsUnasked,
+    /// Inflates messages sent without RSV1 too (RFC 7692 6.2: those are
+    /// uncompressed).
+    DeflateInflatesAll,
+    /// Asks the client for an 8-bit window (client_max_window_bits=8)
+    /// whenever its offer allows one (RFC 7692 7.3 recommends 1,024 bytes
+    /// or more).
+    DeflateSmallWindow,
+    /// As a client, sends the same Sec-WebSocket-Key on every connection
+    /// (RFC 6455 4.1: a random nonce for each). No effect as a server.
+    FixedHandshakeKey,
+    /// As a client, fails the connection with 1010 and no reason when the
+    /// response declines its permessage-deflate offer (RFC 6455 7.4.1 asks
+    /// for the needed extensions in the reason). No effect as a server.
+    NeedsDeflate,
+    /// As a client, offers x-webkit-deflate-frame too, a token not in the
+    /// IANA registry (RFC 6455 9.1). No effect as a server.
+    OffersUnregisteredExtension,
+    /// As a client, inflates with a 1 KiB window without limiting
+    /// server_max_window_bits in its offer (RFC 7692 5, 7.2.2). No effect as
+    /// a server.
+    DeflateNarrowWindow,
     /// Conforming, but single-threaded and slow: one thread serves every
     /// connection and blocks for a moment on each handshake and message, so
     /// 32 cases at once queue behind each other (a load test for wsprobe).
@@ -196,6 +230,11 @@ impl Fault {
             Fault::LingerAfterClose,
             "linger-after-close",
             "keeps TCP open after the close handshake (7.1.1)",
+        ),
+        (
+            Fault::ResetAfterClose,
+            "reset-after-close",
+            "resets TCP right after answering a close frame instead of closing it cleanly (7.1.1)",
         ),
         (
             Fault::RsvOnEcho,
@@ -318,6 +357,51 @@ impl Fault {
             "answers each data message with a compressed one inflating to 128 MiB of zeros (a zip bomb)",
         ),
         (
+            Fault::DeflateUnannounced,
+            "deflate-unannounced",
+            "compresses without permessage-deflate in its response; as a client, after a response that declined it (RFC 7692 5)",
+        ),
+        (
+            Fault::DeflateKeepsTail,
+            "deflate-keeps-tail",
+            "leaves the 0x00 0x00 0xff 0xff tail on compressed messages (RFC 7692 7.2.1)",
+        ),
+        (
+            Fault::DeflateRejectsUnasked,
+            "deflate-rejects-unasked",
+            "as a client, fails the connection on permessage-deflate parameters its offer did not ask for (RFC 7692 7.1)",
+        ),
+        (
+            Fault::DeflateInflatesAll,
+            "deflate-inflates-all",
+            "inflates messages sent without RSV1 too (RFC 7692 6.2)",
+        ),
+        (
+            Fault::DeflateSmallWindow,
+            "deflate-small-window",
+            "grants the client an 8-bit window whenever its offer has client_max_window_bits (RFC 7692 7.3)",
+        ),
+        (
+            Fault::FixedHandshakeKey,
+            "fixed-handshake-key",
+            "as a client, sends the same Sec-WebSocket-Key on every connection (4.1: a new random nonce for each)",
+        ),
+        (
+            Fault::NeedsDeflate,
+            "needs-deflate",
+            "as a client, fails the connection with 1010 and an empty reason when permessage-deflate is declined (7.4.1)",
+        ),
+        (
+            Fault::OffersUnregisteredExtension,
+            "offers-unregistered-extension",
+            "as a client, offers x-webkit-deflate-frame, an extension token the IANA registry does not hold (RFC 6455 9.1)",
+        ),
+        (
+            Fault::DeflateNarrowWindow,
+            "deflate-narrow-window",
+            "as a client, inflates with a 1 KiB window without saying so in its offer (RFC 7692 5, 7.2.2)",
+        ),
+        (
             Fault::Slow,
             "slow",
             "conforms, but one thread serves everything and blocks 1 ms per handshake, 300 us per message or control frame",
@@ -408,8 +492,13 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
                     let (faults, crashed, open) = (faults.clone(), crashed.clone(), open.clone());
                     let tls = tls.clone();
                     tokio::spawn(async move {
+                        // A second handle on the socket, to reset it whatever wraps it (TLS).
+                        let resetter = faults
+                            .contains(&Fault::ResetAfterClose)
+                            .then(|| socket2::SockRef::from(&stream).try_clone().ok())
+                            .flatten();
                         if let Some(stream) = super::accepted(stream, tls.as_ref()).await {
-                            handle(stream, faults, crashed).await;
+                            handle(stream, faults, crashed, resetter).await;
                         }
                         open.fetch_sub(1, Ordering::SeqCst);
                     });
@@ -421,7 +510,12 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
     }
 }
 
-async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Notify>) {
+async fn handle(
+    mut stream: Box<dyn super::Io>,
+    faults: Faults,
+    crashed: Arc<Notify>,
+    resetter: Option<socket2::Socket>,
+) {
     let opts = super::http::Options {
         lenient: faults.contains(&Fault::AcceptAnyHandshake),
         bad_accept: faults.contains(&Fault::BadAccept),
@@ -431,6 +525,8 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
         deflate: true,
         deflate_lenient: faults.contains(&Fault::DeflateAcceptsBadOffers),
         deflate_trusts_hint: faults.contains(&Fault::DeflateTrustsHint),
+        deflate_unannounced: faults.contains(&Fault::DeflateUnannounced),
+        deflate_small_window: faults.contains(&Fault::DeflateSmallWindow),
     };
     let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
@@ -472,7 +568,16 @@ async fn handle(mut stream: Box<dyn super::Io>, faults: Faults, crashed: Arc<Not
     if faults.contains(&Fault::DropPipelined) {
         leftover.clear();
     }
-    session(stream, leftover, deflate, faults, crashed, Role::Server).await;
+    session(
+        stream,
+        leftover,
+        deflate,
+        faults,
+        crashed,
+        Role::Server,
+        resetter,
+    )
+    .await;
 }
 
 /// A flood fault's first bytes and the bytes it repeats, 16 KiB at a time.
@@ -503,9 +608,20 @@ pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
     };
     let _ = tcp.set_nodelay(true);
     let mut stream: Box<dyn super::Io> = Box::new(tcp);
-    let key = crate::handshake::accept::random_key();
+    let key = if faults.contains(&Fault::FixedHandshakeKey) {
+        // The sample nonce of RFC 6455 4.1.
+        "dGhlIHNhbXBsZSBub25jZQ==".to_string()
+    } else {
+        crate::handshake::accept::random_key()
+    };
+    // Offered as Python websockets and Node ws offer it by default.
+    let extensions = if faults.contains(&Fault::OffersUnregisteredExtension) {
+        "permessage-deflate; client_max_window_bits, x-webkit-deflate-frame"
+    } else {
+        "permessage-deflate; client_max_window_bits"
+    };
     let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: {extensions}\r\n\r\n",
         target.path,
         target.authority()
     );
@@ -527,7 +643,12 @@ pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
     };
     let offer = crate::handshake::Offer {
         key: Some(key),
-        ..Default::default()
+        extensions: extensions
+            .split(',')
+            .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
+            .collect(),
+        protocols: Vec::new(),
+        deflate: crate::handshake::Offer::deflate_offers(std::iter::once(extensions)),
     };
     let violations = crate::handshake::response::validate(&resp, &offer);
     let lenient = faults.contains(&Fault::AcceptAnyHandshake);
@@ -535,20 +656,58 @@ pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
         lenient
             || (faults.contains(&Fault::BadAccept)
                 && matches!(v, Violation::HandshakeWrongAccept { .. }))
+            || (faults.contains(&Fault::DeflateAcceptsBadOffers)
+                && matches!(v, Violation::DeflateBadResponse { .. }))
     };
     if (resp.status != 101 && !lenient) || !violations.iter().all(tolerated) {
         // Failing a connection that never opened: close TCP.
         return;
+    }
+    let mut deflate =
+        crate::handshake::response::deflate_agreed(&resp, &offer).unwrap_or_else(|_| {
+            Some(crate::wire::deflate::Agreed::from_response(
+                &Default::default(),
+            ))
+        });
+    if faults.contains(&Fault::DeflateRejectsUnasked) && deflate.is_some() {
+        let unasked = resp
+            .values("Sec-WebSocket-Extensions")
+            .flat_map(crate::wire::deflate::parse_header)
+            .flat_map(|(_, params)| params)
+            .any(|(name, _)| name != "client_max_window_bits");
+        if unasked {
+            return;
+        }
+    }
+    if faults.contains(&Fault::NeedsDeflate) && deflate.is_none() {
+        // Fail the connection: 1010 with nothing in the reason, then wait for
+        // the server to close.
+        let faults: Faults = Arc::new(faults);
+        let code = 1010u16.to_be_bytes().to_vec();
+        if send(&mut stream, &faults, Role::Client, op::CLOSE, code)
+            .await
+            .is_ok()
+        {
+            let mut buf = [0u8; 4096];
+            while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+        }
+        return;
+    }
+    if faults.contains(&Fault::DeflateUnannounced) && deflate.is_none() {
+        deflate = Some(crate::wire::deflate::Agreed::from_response(
+            &Default::default(),
+        ));
     }
     let leftover = buf[used..].to_vec();
     let crashed = Arc::new(Notify::new());
     session(
         stream,
         leftover,
-        None,
+        deflate,
         Arc::new(faults),
         crashed,
         Role::Client,
+        None,
     )
     .await;
 }
@@ -562,6 +721,7 @@ async fn session(
     faults: Faults,
     crashed: Arc<Notify>,
     role: Role,
+    resetter: Option<socket2::Socket>,
 ) {
     let mut limits = Limits {
         preview: 64 << 20,
@@ -572,20 +732,36 @@ async fn session(
         limits.max_message = 1 << 20;
     }
     let mut reader = FrameReader::new(role, limits);
-    // permessage-deflate: inflate what the client compressed, compress every echo.
+    // permessage-deflate: inflate what the peer compressed, compress every
+    // echo, each direction with the window and context agreed for it.
     let mut deflater = deflate.map(|d| {
+        let (mine, theirs) = match role {
+            Role::Server => (
+                (d.server_window, d.server_no_context),
+                (d.client_window, d.client_no_context),
+            ),
+            Role::Client => (
+                (d.client_window, d.client_no_context),
+                (d.server_window, d.server_no_context),
+            ),
+        };
+        let inflate_window = if faults.contains(&Fault::DeflateNarrowWindow) {
+            10
+        } else {
+            theirs.0
+        };
         reader.use_deflate(Inflater::new(
-            d.client_window,
-            d.client_no_context || faults.contains(&Fault::DeflateDropsClientContext),
+            inflate_window,
+            theirs.1 || faults.contains(&Fault::DeflateDropsClientContext),
             limits.max_message,
         ));
         let keep = faults.contains(&Fault::DeflateKeepsContext);
         let window = if faults.contains(&Fault::DeflateWideWindow) {
             15
         } else {
-            d.server_window
+            mine.0
         };
-        Deflater::new(window, d.server_no_context && !keep)
+        Deflater::new(window, mine.1 && !keep)
     });
     let mut events = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -609,6 +785,16 @@ async fn session(
             {
                 std::thread::sleep(std::time::Duration::from_micros(300));
             }
+            let ev = match ev {
+                ReadEvent::Message(m)
+                    if deflater.is_some()
+                        && !m.compressed
+                        && faults.contains(&Fault::DeflateInflatesAll) =>
+                {
+                    inflate_anyway(m)
+                }
+                ev => ev,
+            };
             match act(ev, &faults, &mut closed) {
                 Act::Nothing => {}
                 Act::Send(opcode, payload) => {
@@ -624,6 +810,9 @@ async fn session(
                             if faults.contains(&Fault::DeflateCorruptEchoes) {
                                 // BTYPE 11: a reserved block type, never valid.
                                 wire[0] |= 0b110;
+                            }
+                            if faults.contains(&Fault::DeflateKeepsTail) {
+                                wire.extend_from_slice(&crate::wire::deflate::TAIL);
                             }
                             (wire, true)
                         }
@@ -653,6 +842,14 @@ async fn session(
                         .await
                         .is_err()
                     {
+                        return;
+                    }
+                    if let Some(socket) = resetter {
+                        // SO_LINGER 0: the last close sends RST instead of FIN,
+                        // and drops what is still unsent, so give the close
+                        // frame a moment to leave (on loopback it goes at once).
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        let _ = socket.set_linger(Some(std::time::Duration::ZERO));
                         return;
                     }
                     if !faults.contains(&Fault::LingerAfterClose)
@@ -756,8 +953,30 @@ fn tolerated(v: &Violation, faults: &Faults) -> bool {
         // A client's key choice; nothing obliges a server to fail on it (and
         // wsprobe's own cases use fixed keys on purpose).
         Violation::RepeatedMaskingKey { .. } => true,
+        // The tail left on inflates to nothing; a receiver has no rule to fail on.
+        Violation::DeflateTailKept => true,
         // After our own close reply we stop reading, so this cannot arise; be strict anyway.
         _ => false,
+    }
+}
+
+/// `deflate-inflates-all`: a message sent uncompressed, inflated anyway (as
+/// an endpoint that ignores RSV1 would); data that is not DEFLATE is a
+/// violation the endpoint fails on.
+fn inflate_anyway(mut m: crate::wire::reader::DataMessage) -> ReadEvent {
+    let mut out = Vec::new();
+    let mut inflater = Inflater::new(15, true, 64 << 20);
+    let done = inflater
+        .feed(&m.preview, &mut out)
+        .and_then(|()| inflater.finish(&mut out));
+    match done {
+        Ok(()) => {
+            m.preview = out;
+            ReadEvent::Message(m)
+        }
+        Err(e) => ReadEvent::Violation(Violation::DeflateInvalidData {
+            reason: e.to_string(),
+        }),
     }
 }
 

@@ -32,6 +32,10 @@ pub struct Options {
     /// Inflate without context when the offer carried the
     /// client_no_context_takeover hint, without granting it.
     pub deflate_trusts_hint: bool,
+    /// Use permessage-deflate as accepted, but leave it out of the response.
+    pub deflate_unannounced: bool,
+    /// Grant client_max_window_bits=8 whenever the offer has the parameter.
+    pub deflate_small_window: bool,
 }
 
 /// Read and answer the opening handshake; returns bytes that followed it,
@@ -154,8 +158,13 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
                     .or_else(|| opts.deflate_lenient.then(|| lenient_offer(&params)))
             });
         if let Some(offer) = accepted {
-            let resp = offer.acceptance();
-            selected.push_str(&format!("Sec-WebSocket-Extensions: {}\r\n", resp.render()));
+            let mut resp = offer.acceptance();
+            if opts.deflate_small_window && offer.client_max_window_bits.is_some() {
+                resp.client_max_window_bits = Some(Some(8));
+            }
+            if !opts.deflate_unannounced {
+                selected.push_str(&format!("Sec-WebSocket-Extensions: {}\r\n", resp.render()));
+            }
             let mut a = Agreed::from_response(&resp);
             a.client_no_context |= opts.deflate_trusts_hint && offer.client_no_context_takeover;
             agreed = Some(a);

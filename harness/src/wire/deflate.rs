@@ -202,16 +202,28 @@ pub struct Deflater {
 }
 
 // zlib does not do 8-bit raw windows; like most implementations, a window
-// of 8 is compressed with 9 (RFC 7692 8.1.2.1 notes the same).
+// of 8 is inflated with 9 (RFC 7692 8.1.2.1 notes the same).
 fn zlib_bits(window: u8) -> u8 {
     window.clamp(9, 15)
+}
+
+// A compressor for `window` bits. zlib cannot compress within 256 bytes, so
+// an agreed window of 8 gets stored blocks: no back reference at all, which
+// keeps within any window.
+fn compressor(window: u8) -> Compress {
+    let level = if window < 9 {
+        Compression::none()
+    } else {
+        Compression::default()
+    };
+    Compress::new_with_window_bits(level, false, zlib_bits(window))
 }
 
 impl Deflater {
     /// A compressor with this window, resetting after each message when `no_context`.
     pub fn new(window: u8, no_context: bool) -> Deflater {
         Deflater {
-            c: Compress::new_with_window_bits(Compression::default(), false, zlib_bits(window)),
+            c: compressor(window),
             window,
             no_context,
         }
@@ -238,11 +250,7 @@ impl Deflater {
             out.truncate(out.len() - 4);
         }
         if self.no_context {
-            self.c = Compress::new_with_window_bits(
-                Compression::default(),
-                false,
-                zlib_bits(self.window),
-            );
+            self.c = compressor(self.window);
         }
         out
     }
@@ -272,6 +280,10 @@ pub struct Inflater {
     // below 15 bits: zlib inflates with a 32 KiB window whatever it is told,
     // so a reference beyond the agreed window is found by scanning them.
     scan: Option<Vec<u8>>,
+    // The message's last four compressed bytes, to see whether the sender
+    // removed the 0x00 0x00 0xff 0xff tail (RFC 7692 7.2.1 step 3).
+    last4: [u8; 4],
+    seen: u64,
 }
 
 impl Inflater {
@@ -285,7 +297,17 @@ impl Inflater {
             this_message: 0,
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
             scan: (window < 15).then(Vec::new),
+            last4: [0; 4],
+            seen: 0,
         }
+    }
+
+    /// Whether the message so far ends with 0x00 0x00 0xff 0xff: a sender
+    /// that removed the tail (RFC 7692 7.2.1 step 3) leaves the header bits
+    /// of an empty stored block (BTYPE 00) in the last octet, so a payload
+    /// ending in 0xff never comes from the algorithm. Ask before `finish`.
+    pub fn tail_kept(&self) -> bool {
+        self.seen >= 4 && self.last4 == TAIL
     }
 
     /// The window the peer agreed to compress with.
@@ -312,6 +334,13 @@ impl Inflater {
     ) -> Result<(), InflateError> {
         if let Some(scan) = self.scan.as_mut() {
             scan.extend_from_slice(data);
+        }
+        self.seen += data.len() as u64;
+        if data.len() >= 4 {
+            self.last4.copy_from_slice(&data[data.len() - 4..]);
+        } else {
+            self.last4.rotate_left(data.len());
+            self.last4[4 - data.len()..].copy_from_slice(data);
         }
         // Through a fixed scratch buffer, so a bomb overshoots the limit by
         // at most one buffer before it is caught.
@@ -340,6 +369,7 @@ impl Inflater {
     pub fn finish_into(&mut self, sink: &mut dyn FnMut(&[u8])) -> Result<(), InflateError> {
         let mut r = self.feed_into(&TAIL, sink);
         self.this_message = 0;
+        self.seen = 0;
         if let Some(scan) = self.scan.as_mut() {
             let window = 1u32 << zlib_bits(self.window);
             let farthest = super::deflate_window::farthest_reference(scan);
@@ -404,6 +434,44 @@ mod tests {
 
     fn params(s: &str) -> Vec<Param> {
         parse_header(s).remove(0).1
+    }
+
+    #[test]
+    fn a_kept_tail_is_seen_whatever_the_chunks() {
+        let mut trimmed = Deflater::new(15, false).message(b"Hello, Hello, Hello");
+        let mut kept = trimmed.clone();
+        kept.extend_from_slice(&TAIL);
+        for (data, want) in [(&mut trimmed, false), (&mut kept, true)] {
+            for split in 0..data.len() {
+                let mut inf = Inflater::new(15, false, 1 << 20);
+                let mut out = Vec::new();
+                inf.feed(&data[..split], &mut out).unwrap();
+                for b in &data[split..] {
+                    inf.feed(std::slice::from_ref(b), &mut out).unwrap();
+                }
+                assert_eq!(inf.tail_kept(), want, "split at {split}");
+                inf.finish(&mut out).unwrap();
+                assert_eq!(out, b"Hello, Hello, Hello");
+                // The next message starts afresh.
+                assert!(!inf.tail_kept());
+            }
+        }
+        // The RFC's empty message (7.2.3.6) is the single byte 0x00.
+        let mut inf = Inflater::new(15, false, 1 << 20);
+        inf.feed(&[0x00], &mut Vec::new()).unwrap();
+        assert!(!inf.tail_kept());
+    }
+
+    #[test]
+    fn a_window_of_8_bits_is_compressed_without_references() {
+        let data = b"abcabcabcabcabcabcabcabcabcabc".repeat(20);
+        let wire = Deflater::new(8, false).message(&data);
+        assert_eq!(super::super::deflate_window::farthest_reference(&wire), 0);
+        let mut out = Vec::new();
+        let mut inf = Inflater::new(8, false, 1 << 20);
+        inf.feed(&wire, &mut out).unwrap();
+        inf.finish(&mut out).unwrap();
+        assert_eq!(out, data);
     }
 
     #[test]

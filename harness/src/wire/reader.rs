@@ -126,6 +126,9 @@ pub struct DataMessage {
     pub preview: Vec<u8>,
     /// Number of frames it arrived in.
     pub frames: u32,
+    /// It was compressed (RSV1 on its first frame, permessage-deflate
+    /// negotiated); `preview` and `sha256` are of the inflated payload.
+    pub compressed: bool,
 }
 
 /// Something the reader finished decoding.
@@ -490,6 +493,7 @@ impl FrameReader {
                     sha256: m.hasher.finalize().into(),
                     preview: m.preview,
                     frames: m.frames,
+                    compressed: m.compressed,
                 }));
             }
             _ => {}
@@ -512,6 +516,9 @@ impl FrameReader {
         };
         if msg.inflate_failed {
             return Ok(());
+        }
+        if last && inf.tail_kept() {
+            out.push(ReadEvent::Violation(Violation::DeflateTailKept));
         }
         // Absorbed a buffer at a time: a zip bomb never sits in memory whole.
         let mut over = None;

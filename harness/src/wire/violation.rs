@@ -144,6 +144,12 @@ pub enum Violation {
         /// What the inflater said.
         reason: String,
     },
+    /// RFC 7692 7.2.1, step 3 of compressing: "Remove 4 octets (that are
+    /// 0x00 0x00 0xff 0xff) from the tail end." The message still ends with them.
+    #[error(
+        "compressed message still ends with 0x00 0x00 0xff 0xff, which the sender must remove"
+    )]
+    DeflateTailKept,
     /// A compressed message that inflates past the message limit (a zip bomb).
     #[error("compressed message inflates to more than {limit} bytes")]
     DeflateTooLarge {
@@ -176,6 +182,7 @@ impl Violation {
             DeflateBadResponse { .. } => "7",
             DeflateBitMisplaced { .. } => "6.1",
             DeflateInvalidData { .. } => "7.2.2",
+            DeflateTailKept => "7.2.1",
             DeflateTooLarge { .. } => "10.4",
         }
     }
@@ -184,9 +191,10 @@ impl Violation {
     pub fn rfc(&self) -> u16 {
         use Violation::*;
         match self {
-            DeflateBadResponse { .. } | DeflateBitMisplaced { .. } | DeflateInvalidData { .. } => {
-                7692
-            }
+            DeflateBadResponse { .. }
+            | DeflateBitMisplaced { .. }
+            | DeflateInvalidData { .. }
+            | DeflateTailKept => 7692,
             _ => 6455,
         }
     }
