@@ -133,6 +133,8 @@ fn not_snapshotted(f: &Fault) -> bool {
             | Fault::ContinuationFlood
             | Fault::SizeLimit
             | Fault::Hiccup
+            // Conforms (tests/deflate.rs).
+            | Fault::DeflateFinalBlocks
             // Client faults (tests/clients.rs).
             | Fault::FixedMaskKey
             | Fault::DeflateRejectsUnasked

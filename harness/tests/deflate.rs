@@ -18,7 +18,7 @@ async fn run_group(url: String) -> RunReport {
     let opts = RunOptions::new(Target::parse(&url).unwrap());
     let mut cases = load::embedded().unwrap().cases;
     cases.retain(|c| c.id.starts_with("deflate/"));
-    assert_eq!(cases.len(), 243);
+    assert_eq!(cases.len(), 245);
     let caps = run::probe(&opts).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(false);
     run::run(cases, &opts, caps, run::Schedule::new(16), rx, |_| {}).await
@@ -58,6 +58,15 @@ async fn the_hand_written_server_passes_the_group() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_ended_by_final_blocks_pass_the_group() {
+    // RFC 7692 7.2.3.4: a sender may flush with a BFINAL block; the blocks
+    // after it go on in the same window. (Its dirty-padding twin is pinned
+    // in the fault snapshots.)
+    let report = embedded(ServerKind::Faulty([Fault::DeflateFinalBlocks].into())).await;
+    assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_echo_in_a_series_fails() {
     // Echoes cut at 65535 bytes: every series of larger messages fails, no other.
     let report = embedded(ServerKind::Faulty([Fault::TruncateLargeMessages].into())).await;
@@ -84,7 +93,7 @@ async fn without_deflate_the_group_is_unimplemented_not_failed() {
         .iter()
         .filter(|r| r.case.needs.contains(&wsprobe::case::Need::Deflate))
         .count();
-    assert_eq!(needing, 236);
+    assert_eq!(needing, 238);
     assert_eq!(got.len(), needing, "{got:#?}");
     assert!(
         got.values().all(|v| *v == Verdict::Unimplemented),

@@ -18,10 +18,8 @@ const KNOWN_GAPS: &[&str] = &[
     "rfc6455-4.1-o",
     "rfc6455-4.1-p",
     "rfc6455-4.2.2-b",
-    "rfc6455-9.1-c",
     "rfc6455-10.2-a",
     "rfc6455-10.6-a",
-    "rfc7692-7.2.1-d",
 ];
 
 fn rfc_texts() -> Vec<(u16, String)> {

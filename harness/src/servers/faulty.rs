@@ -118,6 +118,18 @@ pub enum Fault {
     /// Inflates messages sent without RSV1 too (RFC 7692 6.2: those are
     /// uncompressed).
     DeflateInflatesAll,
+    /// Reads only the first Sec-WebSocket-Extensions line of a request
+    /// (RFC 6455 9.1: the lines are one list).
+    ExtensionsFirstLineOnly,
+    /// Reads only the last Sec-WebSocket-Extensions line of a request.
+    ExtensionsLastLineOnly,
+    /// Not a fault: ends every compressed message with a block with BFINAL
+    /// set, then the empty stored block's header octet (RFC 7692 7.2.3.4),
+    /// which a receiver must take like a sync flush.
+    DeflateFinalBlocks,
+    /// Ends every compressed message with a block with BFINAL set padded
+    /// with 1 bits instead of 0 (RFC 7692 7.2.1).
+    DeflateDirtyPadding,
     /// Asks the client for an 8-bit window (client_max_window_bits=8)
     /// whenever its offer allows one (RFC 7692 7.3 recommends 1,024 bytes
     /// or more).
@@ -377,6 +389,26 @@ impl Fault {
             "inflates messages sent without RSV1 too (RFC 7692 6.2)",
         ),
         (
+            Fault::ExtensionsFirstLineOnly,
+            "extensions-first-line-only",
+            "reads only the first Sec-WebSocket-Extensions line of a request (RFC 6455 9.1)",
+        ),
+        (
+            Fault::ExtensionsLastLineOnly,
+            "extensions-last-line-only",
+            "reads only the last Sec-WebSocket-Extensions line of a request (RFC 6455 9.1)",
+        ),
+        (
+            Fault::DeflateFinalBlocks,
+            "deflate-final-blocks",
+            "not a fault: ends each compressed message with a BFINAL block, padded with 0 (RFC 7692 7.2.3.4)",
+        ),
+        (
+            Fault::DeflateDirtyPadding,
+            "deflate-dirty-padding",
+            "ends each compressed message with a BFINAL block padded with 1 bits (RFC 7692 7.2.1)",
+        ),
+        (
             Fault::DeflateSmallWindow,
             "deflate-small-window",
             "grants the client an 8-bit window whenever its offer has client_max_window_bits (RFC 7692 7.3)",
@@ -527,6 +559,13 @@ async fn handle(
         deflate_trusts_hint: faults.contains(&Fault::DeflateTrustsHint),
         deflate_unannounced: faults.contains(&Fault::DeflateUnannounced),
         deflate_small_window: faults.contains(&Fault::DeflateSmallWindow),
+        extension_lines: if faults.contains(&Fault::ExtensionsFirstLineOnly) {
+            super::http::Lines::First
+        } else if faults.contains(&Fault::ExtensionsLastLineOnly) {
+            super::http::Lines::Last
+        } else {
+            super::http::Lines::All
+        },
     };
     let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
@@ -806,7 +845,20 @@ async fn session(
                             (crate::wire::deflate::zeros(128 << 20), true)
                         }
                         Some(d) if matches!(opcode, op::TEXT | op::BINARY) => {
-                            let mut wire = d.message(&payload);
+                            let finals = faults.contains(&Fault::DeflateFinalBlocks)
+                                || faults.contains(&Fault::DeflateDirtyPadding);
+                            let mut wire = if finals {
+                                d.final_message(&payload)
+                            } else {
+                                d.message(&payload)
+                            };
+                            if faults.contains(&Fault::DeflateDirtyPadding) {
+                                let end =
+                                    crate::wire::deflate_window::scan_message(&wire).final_end;
+                                if let Some((at, bit)) = end.filter(|e| e.1 != 0) {
+                                    wire[at] |= 0xff << bit;
+                                }
+                            }
                             if faults.contains(&Fault::DeflateCorruptEchoes) {
                                 // BTYPE 11: a reserved block type, never valid.
                                 wire[0] |= 0b110;

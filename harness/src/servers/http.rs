@@ -22,6 +22,9 @@ pub struct Options {
     pub strict_connection: bool,
     /// Compare `websocket` and `Upgrade` case-sensitively.
     pub case_sensitive: bool,
+    /// Read only the first (or the last) Sec-WebSocket-Extensions line of
+    /// a request, as if a repeated header were not one list (RFC 6455 9.1).
+    pub extension_lines: Lines,
     /// Select whatever subprotocols and extensions the client offers.
     pub echo_offers: bool,
     /// Accept the first valid permessage-deflate offer (RFC 7692).
@@ -147,7 +150,12 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
         }
     } else if opts.deflate {
         // The first offer that is valid per RFC 7692 7; invalid ones are declined.
-        let offers = header("Sec-WebSocket-Extensions");
+        let mut offers = header("Sec-WebSocket-Extensions");
+        match opts.extension_lines {
+            Lines::All => {}
+            Lines::First => offers.truncate(1),
+            Lines::Last => offers = offers.split_off(offers.len().saturating_sub(1)),
+        }
         let accepted = offers
             .iter()
             .flat_map(|v| deflate::parse_header(v))
@@ -199,4 +207,16 @@ fn lenient_offer(params: &[deflate::Param]) -> deflate::Params {
         }
     }
     p
+}
+
+/// Which lines of a repeated request header the server reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lines {
+    /// All of them, as one list (RFC 7230 3.2.2).
+    #[default]
+    All,
+    /// The first only.
+    First,
+    /// The last only (a map overwritten line by line).
+    Last,
 }

@@ -256,6 +256,31 @@ impl Deflater {
     }
 }
 
+impl Deflater {
+    /// One message as a DEFLATE stream of its own, ended by a block with
+    /// BFINAL set and the empty stored block's header octet (RFC 7692
+    /// 7.2.3.4: the way to flush where a sync flush is not available). It
+    /// refers to nothing before the message, so it is valid in any
+    /// context; a sender using it must use it for every message, since its
+    /// own compressor does not see these.
+    pub fn final_message(&self, data: &[u8]) -> Vec<u8> {
+        let mut c = compressor(self.window);
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            out.reserve(4096);
+            let before = c.total_in() as usize;
+            let status = c
+                .compress_vec(&data[before..], &mut out, FlushCompress::Finish)
+                .expect("deflate on owned buffers does not fail");
+            if status == Status::StreamEnd {
+                break;
+            }
+        }
+        out.push(0x00);
+        out
+    }
+}
+
 /// Inflating failed: the data is not DEFLATE, or it inflates past the limit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InflateError {
@@ -276,15 +301,23 @@ pub struct Inflater {
     limit: u64,
     this_message: u64,
     scratch: Box<[u8]>,
-    // The message's compressed bytes, kept when the peer agreed to a window
-    // below 15 bits: zlib inflates with a 32 KiB window whatever it is told,
-    // so a reference beyond the agreed window is found by scanning them.
-    scan: Option<Vec<u8>>,
+    // The message's compressed bytes (at most the message limit): zlib
+    // inflates with a 32 KiB window whatever it is told, so a reference
+    // beyond an agreed smaller window is found by scanning them, as are the
+    // padding bits after a final block, which zlib skips.
+    scan: Vec<u8>,
     // The message's last four compressed bytes, to see whether the sender
     // removed the 0x00 0x00 0xff 0xff tail (RFC 7692 7.2.1 step 3).
     last4: [u8; 4],
     seen: u64,
+    // The last 32 KiB inflated: a block with BFINAL set ends zlib's stream,
+    // and the blocks after it (RFC 7692 7.2.1) go on in the same window.
+    history: Vec<u8>,
+    // A final block ended inside this message: its padding is checked.
+    final_seen: bool,
 }
+
+const HISTORY: usize = 32 * 1024;
 
 impl Inflater {
     /// An inflater for a peer compressing with up to `window` bits.
@@ -296,9 +329,11 @@ impl Inflater {
             limit,
             this_message: 0,
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
-            scan: (window < 15).then(Vec::new),
+            scan: Vec::new(),
             last4: [0; 4],
             seen: 0,
+            history: Vec::new(),
+            final_seen: false,
         }
     }
 
@@ -332,9 +367,7 @@ impl Inflater {
         mut data: &[u8],
         sink: &mut dyn FnMut(&[u8]),
     ) -> Result<(), InflateError> {
-        if let Some(scan) = self.scan.as_mut() {
-            scan.extend_from_slice(data);
-        }
+        self.scan.extend_from_slice(data);
         self.seen += data.len() as u64;
         if data.len() >= 4 {
             self.last4.copy_from_slice(&data[data.len() - 4..]);
@@ -346,9 +379,13 @@ impl Inflater {
         // at most one buffer before it is caught.
         loop {
             let (was_in, was_out) = (self.d.total_in(), self.d.total_out());
-            self.d
+            let status = match self
+                .d
                 .decompress(data, &mut self.scratch, FlushDecompress::Sync)
-                .map_err(|e| InflateError::Invalid(e.to_string()))?;
+            {
+                Ok(s) => s,
+                Err(e) => return Err(self.explain(e)),
+            };
             let used = (self.d.total_in() - was_in) as usize;
             let produced = (self.d.total_out() - was_out) as usize;
             data = &data[used..];
@@ -356,12 +393,49 @@ impl Inflater {
             if self.this_message > self.limit {
                 return Err(InflateError::TooLarge(self.limit));
             }
-            sink(&self.scratch[..produced]);
+            let out = &self.scratch[..produced];
+            if out.len() >= HISTORY {
+                self.history.clear();
+                self.history.extend_from_slice(&out[out.len() - HISTORY..]);
+            } else {
+                let drop = (self.history.len() + out.len()).saturating_sub(HISTORY);
+                self.history.drain(..drop);
+                self.history.extend_from_slice(out);
+            }
+            sink(out);
+            if status == Status::StreamEnd {
+                // A block with BFINAL set: the next block follows in the
+                // same window (RFC 7692 7.2.1, 7.2.3.4).
+                self.final_seen = true;
+                self.d = Decompress::new_with_window_bits(false, zlib_bits(self.window));
+                self.d
+                    .set_dictionary(&self.history)
+                    .map_err(|e| InflateError::Invalid(e.to_string()))?;
+                if data.is_empty() {
+                    return Ok(());
+                }
+                continue;
+            }
             // A full buffer may mean more output is pending.
             if (data.is_empty() || (used == 0 && produced == 0)) && produced < self.scratch.len() {
                 return Ok(());
             }
         }
+    }
+
+    // What a zlib error means here: a reference before the message's first
+    // byte, when the peer agreed to drop its context, is that peer keeping
+    // it; anything else is reported as zlib words it.
+    fn explain(&self, e: flate2::DecompressError) -> InflateError {
+        if self.no_context {
+            let reach = super::deflate_window::scan_message(&self.scan);
+            if let Some((distance, at)) = reach.before_start {
+                return InflateError::Invalid(format!(
+                    "a back reference {distance} bytes back, into the previous message, after {at} bytes of this one: the sender kept its LZ77 window although it agreed to no context takeover (RFC 7692 7.1.1)"
+                ));
+            }
+        }
+        InflateError::Invalid(e.to_string())
     }
 
     /// End the message: inflate the removed tail, and reset if the peer
@@ -370,19 +444,25 @@ impl Inflater {
         let mut r = self.feed_into(&TAIL, sink);
         self.this_message = 0;
         self.seen = 0;
-        if let Some(scan) = self.scan.as_mut() {
+        if r.is_ok() && (self.window < 15 || self.final_seen) {
+            let reach = super::deflate_window::scan_message(&self.scan);
             let window = 1u32 << zlib_bits(self.window);
-            let farthest = super::deflate_window::farthest_reference(scan);
-            if r.is_ok() && farthest > window {
+            if reach.farthest > window {
                 r = Err(InflateError::Invalid(format!(
-                    "a back reference {farthest} bytes back, beyond the agreed window of {window} bytes (max_window_bits={}, RFC 7692 7.1.2)",
-                    self.window
+                    "a back reference {} bytes back, beyond the agreed window of {window} bytes (max_window_bits={}, RFC 7692 7.1.2)",
+                    reach.farthest, self.window
                 )));
+            } else if reach.dirty_padding {
+                r = Err(InflateError::Invalid(
+                    "a DEFLATE block with BFINAL set is padded to the byte boundary with bits that are not 0 (RFC 7692 7.2.1)".into(),
+                ));
             }
-            scan.clear();
         }
+        self.scan.clear();
+        self.final_seen = false;
         if self.no_context {
             self.d = Decompress::new_with_window_bits(false, zlib_bits(self.window));
+            self.history.clear();
         }
         r
     }
@@ -626,6 +706,79 @@ mod tests {
                 .unwrap();
             assert_eq!(out, data);
         }
+    }
+
+    #[test]
+    fn messages_ending_in_a_final_block_inflate_one_after_another() {
+        // RFC 7692 7.2.3.4: "Hello" in a block with BFINAL set, then an
+        // empty stored block; the tail is removed as usual.
+        let bfinal = [0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00];
+        // And the RFC's 7.2.3.2 second "Hello", referring back 5 bytes.
+        let back = [0xf2, 0x00, 0x11, 0x00, 0x00];
+        let mut rx = Inflater::new(15, false, 1 << 20);
+        for (wire, want) in [
+            (&bfinal[..], "Hello"),
+            (&bfinal[..], "Hello"),
+            (&back[..], "Hello"),
+        ] {
+            let mut out = Vec::new();
+            rx.feed(wire, &mut out)
+                .and_then(|_| rx.finish(&mut out))
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out), want);
+        }
+    }
+
+    #[test]
+    fn final_block_messages_inflate_and_dirty_padding_is_caught() {
+        let tx = Deflater::new(15, false);
+        let mut rx = Inflater::new(15, false, 1 << 20);
+        for text in ["Hello", "Hello, Hello, Hello", ""] {
+            let wire = tx.final_message(text.as_bytes());
+            let mut out = Vec::new();
+            rx.feed(&wire, &mut out)
+                .and_then(|_| rx.finish(&mut out))
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out), text);
+        }
+        let mut wire = tx.final_message(b"Hello");
+        let (pos, bit) = super::super::deflate_window::scan_message(&wire)
+            .final_end
+            .unwrap();
+        assert_ne!(bit, 0, "this block does not end on a byte boundary");
+        wire[pos] |= 0xff << bit;
+        let mut out = Vec::new();
+        let e = rx.feed(&wire, &mut out).and_then(|_| rx.finish(&mut out));
+        assert!(
+            matches!(&e, Err(InflateError::Invalid(m)) if m.contains("padded")),
+            "{e:?}"
+        );
+        // zlib itself takes the message: only the scan sees the padding.
+        assert_eq!(out, b"Hello");
+    }
+
+    #[test]
+    fn a_peer_keeping_a_context_it_agreed_to_drop_is_named() {
+        let mut tx = Deflater::new(15, false);
+        let mut rx = Inflater::new(15, true, 1 << 20);
+        let mut out = Vec::new();
+        rx.feed(&tx.message(b"Hello, Hello, Hello"), &mut out)
+            .and_then(|_| rx.finish(&mut out))
+            .unwrap();
+        let e = rx
+            .feed(&tx.message(b"Hello, Hello, Hello"), &mut out)
+            .and_then(|_| rx.finish(&mut out));
+        assert!(
+            matches!(&e, Err(InflateError::Invalid(m)) if m.contains("into the previous message, after 0 bytes of this one")),
+            "{e:?}"
+        );
+        // Garbage without context takeover is still reported as zlib says.
+        let mut rx = Inflater::new(15, true, 1 << 20);
+        let e = rx.feed(&[0xff, 0xff, 0xff, 0xff], &mut Vec::new());
+        assert!(
+            matches!(&e, Err(InflateError::Invalid(m)) if !m.contains("previous")),
+            "{e:?}"
+        );
     }
 
     #[test]

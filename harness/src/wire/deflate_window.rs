@@ -5,24 +5,71 @@
 //!
 //! Only the symbols are decoded, nothing is written out. Errors are left to
 //! the inflater, which sees the same bytes: the scan stops quietly at the end
-//! of the data, at a final block, or at anything it cannot decode.
+//! of the data or at anything it cannot decode.
 
 /// The largest distance of any back reference in `data`, 0 if none.
 pub fn farthest_reference(data: &[u8]) -> u32 {
+    scan_message(data).farthest
+}
+
+/// What the references of one message's DEFLATE data reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The largest distance of any back reference, 0 if none.
+    pub farthest: u32,
+    /// The first reference reaching before the message's first byte:
+    /// (its distance, the bytes of the message before it). Only a peer
+    /// keeping its context across messages may make one.
+    pub before_start: Option<(u32, u64)>,
+    /// Where the first block with BFINAL set ends: (byte, bit) of the bit
+    /// after its end-of-block code.
+    pub final_end: Option<(usize, u8)>,
+    /// A block with BFINAL set is padded with bits that are not 0.
+    pub dirty_padding: bool,
+}
+
+/// Scan one message's DEFLATE data (the blocks after a final one too: RFC
+/// 7692 7.2.1 lets blocks follow a BFINAL block).
+pub fn scan_message(data: &[u8]) -> Reach {
     let mut bits = Bits {
         data,
         pos: 0,
         bit: 0,
     };
-    let mut farthest = 0;
-    let _ = scan(&mut bits, &mut farthest);
-    farthest
+    let mut reach = Walk::default();
+    let _ = scan(&mut bits, &mut reach);
+    Reach {
+        farthest: reach.farthest,
+        before_start: reach.before_start,
+        final_end: reach.final_end,
+        dirty_padding: reach.dirty_padding,
+    }
+}
+
+/// The walk so far: output produced and what the references reached.
+#[derive(Default)]
+struct Walk {
+    out: u64,
+    farthest: u32,
+    before_start: Option<(u32, u64)>,
+    final_end: Option<(usize, u8)>,
+    dirty_padding: bool,
+}
+
+impl Walk {
+    fn reference(&mut self, distance: u32, len: u32) {
+        self.farthest = self.farthest.max(distance);
+        if u64::from(distance) > self.out && self.before_start.is_none() {
+            self.before_start = Some((distance, self.out));
+        }
+        self.out += u64::from(len);
+    }
 }
 
 /// Ran out of data, or the data is not DEFLATE.
 struct Stop;
 
-fn scan(bits: &mut Bits, farthest: &mut u32) -> Result<(), Stop> {
+fn scan(bits: &mut Bits, walk: &mut Walk) -> Result<(), Stop> {
     loop {
         let last = bits.take(1)? == 1;
         match bits.take(2)? {
@@ -31,19 +78,27 @@ fn scan(bits: &mut Bits, farthest: &mut u32) -> Result<(), Stop> {
                 let len = bits.take(16)? as usize;
                 bits.take(16)?;
                 bits.skip_bytes(len)?;
+                walk.out += len as u64;
             }
             1 => {
                 let (lit, dist) = fixed_tables();
-                block(bits, &lit, &dist, farthest)?;
+                block(bits, &lit, &dist, walk)?;
             }
             2 => {
                 let (lit, dist) = dynamic_tables(bits)?;
-                block(bits, &lit, &dist, farthest)?;
+                block(bits, &lit, &dist, walk)?;
             }
             _ => return Err(Stop),
         }
         if last {
-            return Ok(());
+            // Padded with 0 to the byte boundary (RFC 7692 7.2.1); the next
+            // block, if any, starts at the next byte.
+            walk.final_end.get_or_insert((bits.pos, bits.bit));
+            if bits.bit != 0 {
+                let byte = bits.data.get(bits.pos).copied().unwrap_or(0);
+                walk.dirty_padding |= byte >> bits.bit != 0;
+            }
+            bits.align();
         }
     }
 }
@@ -64,21 +119,20 @@ const DIST_EXTRA: [u8; 30] = [
     13,
 ];
 
-fn block(bits: &mut Bits, lit: &Huffman, dist: &Huffman, farthest: &mut u32) -> Result<(), Stop> {
+fn block(bits: &mut Bits, lit: &Huffman, dist: &Huffman, walk: &mut Walk) -> Result<(), Stop> {
     loop {
         let sym = lit.decode(bits)? as usize;
         match sym {
-            0..=255 => {}
+            0..=255 => walk.out += 1,
             256 => return Ok(()),
             257..=285 => {
                 let i = sym - 257;
-                let _len = LEN_BASE[i] as u32 + bits.take(LEN_EXTRA[i])?;
+                let len = LEN_BASE[i] as u32 + bits.take(LEN_EXTRA[i])?;
                 let d = dist.decode(bits)? as usize;
                 if d >= 30 {
                     return Err(Stop);
                 }
-                let distance = DIST_BASE[d] + bits.take(DIST_EXTRA[d])?;
-                *farthest = (*farthest).max(distance);
+                walk.reference(DIST_BASE[d] + bits.take(DIST_EXTRA[d])?, len);
             }
             _ => return Err(Stop),
         }
@@ -250,6 +304,30 @@ mod tests {
             let far = farthest_reference(&Deflater::new(window, false).message(&json));
             assert!(far <= 1 << window, "{window}: {far}");
         }
+        // The RFC's second "Hello" reaches 5 bytes before its message.
+        assert_eq!(
+            scan_message(&[0xf2, 0x00, 0x11, 0x00, 0x00]).before_start,
+            Some((5, 1))
+        );
+        assert_eq!(
+            scan_message(&Deflater::new(15, false).message(&data)).before_start,
+            None
+        );
+        // Blocks after a final one are scanned too (RFC 7692 7.2.1).
+        let mut two = vec![0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+        two.extend_from_slice(&[0xf2, 0x00, 0x11, 0x00, 0x00]);
+        assert_eq!(
+            scan_message(&two).before_start,
+            None,
+            "the first block gives 5 bytes"
+        );
+        assert_eq!(scan_message(&two).farthest, 5);
+        // The RFC's final block ends in bit 2 of its seventh byte, padded with 0.
+        let rfc = scan_message(&two);
+        assert_eq!((rfc.final_end, rfc.dirty_padding), (Some((6, 2)), false));
+        two[6] |= 0x80;
+        assert!(scan_message(&two).dirty_padding);
+        assert_eq!(scan_message(&data).final_end, None);
         // Garbage and truncated data stop the scan without a panic.
         assert_eq!(farthest_reference(&[0xff; 64]), 0);
         let wide = Deflater::new(15, false).message(&data);
