@@ -69,8 +69,8 @@ against_client() { # name command... ({url} is the case URL)
   "$WSPROBE" test-client --agent "$name" --baseline "reports/baselines/$name.yaml" ${mode[@]+"${mode[@]}"} \
     --report-dir "target/third-party/$name" -- "$@" | tail -2
 }
-against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url}
-NODE_PATH="$node_dir/node_modules" against_client node-ws-client node ci/clients/node_ws_client.js {url}
+against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url} {ca}
+NODE_PATH="$node_dir/node_modules" against_client node-ws-client node ci/clients/node_ws_client.js {url} {ca}
 
 # The Autobahn URL protocol (serve-cases), driven the way client libraries'
 # own Autobahn scripts do; every case must come back in the agent's report.

@@ -26,7 +26,10 @@ async fn main() {
     let report = run::run(
         catalog.cases,
         &opts,
-        Capabilities { echo: true },
+        Capabilities {
+            echo: true,
+            deflate: true,
+        },
         Schedule::new(run::default_jobs()),
         rx,
         |_| {},

@@ -59,34 +59,86 @@ pub fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 /// The client side for `host` (the URL host unless `--sni` says otherwise).
 pub fn client(settings: &TlsSettings, host: &str) -> Result<ClientTls, String> {
     let name_text = settings.sni.clone().unwrap_or_else(|| host.to_string());
-    let name = ServerName::try_from(name_text.clone())
-        .map_err(|_| format!("{name_text:?} is not a valid TLS server name"))?;
-    let provider = provider();
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?;
-    let config = if settings.insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-            .with_no_client_auth()
+    let name = server_name(&name_text)?;
+    let roots = if settings.insecure {
+        None
     } else {
         let mut roots = RootCertStore::empty();
         // Unreadable system roots are not fatal: --ca-cert may be all that is needed.
         roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
         for path in &settings.ca_certs {
-            for cert in read_certs(path)? {
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-            }
+            add_pem(&mut roots, path)?;
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
+        Some(roots)
     };
     Ok(ClientTls {
-        config: Arc::new(config),
+        config: Arc::new(client_config(roots)?),
         name,
     })
+}
+
+fn server_name(text: &str) -> Result<ServerName<'static>, String> {
+    ServerName::try_from(text.to_string())
+        .map_err(|_| format!("{text:?} is not a valid TLS server name"))
+}
+
+fn add_pem(roots: &mut RootCertStore, path: &Path) -> Result<(), String> {
+    for cert in read_certs(path)? {
+        roots
+            .add(cert)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A client configuration checking certificates against `roots`, or
+/// accepting any (`None`; the handshake signatures are still checked).
+fn client_config(roots: Option<RootCertStore>) -> Result<ClientConfig, String> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?;
+    Ok(match roots {
+        None => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth(),
+        Some(roots) => builder.with_root_certificates(roots).with_no_client_auth(),
+    })
+}
+
+/// How wsprobe's own test clients (`wsprobe client`) speak `wss://`: trusting
+/// the given CA only (not the system roots: a case's certificate is the
+/// run's), or, as a fault, anything; with or without SNI.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TestClientTls {
+    /// Accept any certificate (the `tls-any-certificate` fault).
+    pub any_certificate: bool,
+    /// Leave server_name out of the ClientHello (the `tls-no-sni` fault).
+    pub no_sni: bool,
+}
+
+/// Connect a test client over TLS to `host` on `tcp`, trusting `ca`.
+pub async fn test_client_connect(
+    tcp: tokio::net::TcpStream,
+    host: &str,
+    ca: &Path,
+    how: TestClientTls,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
+    let name = server_name(host)?;
+    let roots = if how.any_certificate {
+        None
+    } else {
+        let mut roots = RootCertStore::empty();
+        add_pem(&mut roots, ca)?;
+        Some(roots)
+    };
+    let mut config = client_config(roots)?;
+    config.enable_sni = !how.no_sni;
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| describe_error(&e))
 }
 
 /// One line for a failed TLS handshake: what went wrong and what to try.

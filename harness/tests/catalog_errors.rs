@@ -214,5 +214,5 @@ fn mirrored_files_give_their_cases_to_clients_where_they_can() {
         .client_cases
         .iter()
         .all(|x| !x.id.starts_with("client/handshake/method")));
-    assert_eq!(c.client_cases.len(), 569);
+    assert_eq!(c.client_cases.len(), 573);
 }

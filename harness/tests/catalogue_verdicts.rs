@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use wsprobe::case::{load, Class};
 use wsprobe::judge::Verdict;
-use wsprobe::run::{self, RunReport};
+use wsprobe::run::RunReport;
 use wsprobe::runner::RunOptions;
 use wsprobe::servers::{self, Fault, ServerKind};
 use wsprobe::target::Target;
@@ -19,6 +19,12 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
     let mut catalog = load::embedded().expect("catalogue loads");
+    // Skipped without --origin-allow; origins_are_checked_for_a_server_meant_for_some runs them.
+    // Likewise the TLS cases over ws:// (tests/tls.rs runs them).
+    catalog.cases.retain(|c| {
+        !c.needs.contains(&wsprobe::case::Need::OriginAllow)
+            && !c.needs.contains(&wsprobe::case::Need::Tls)
+    });
     // The large-message cases cost CPU and memory; they run against the
     // reference servers and the faults that target them, not against every fault.
     let limits_faults = [
@@ -41,17 +47,7 @@ async fn run_against(kind: ServerKind, jobs: usize) -> RunReport {
     }
     let addr = servers::spawn(kind.clone(), "127.0.0.1:0").await.unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
-    let caps = run::probe(&opts).await.expect("embedded server reachable");
-    let (_tx, rx) = tokio::sync::watch::channel(false);
-    run::run(
-        catalog.cases,
-        &opts,
-        caps,
-        run::Schedule::new(jobs),
-        rx,
-        |_| {},
-    )
-    .await
+    common::probe_and_run(catalog.cases, &opts, jobs).await
 }
 
 fn failures(report: &RunReport) -> Vec<String> {
@@ -99,7 +95,12 @@ async fn reference_servers_pass_everything() {
                 .iter()
                 .find(|(id, _)| kind == ServerKind::Tungstenite && *id == r.case.id);
             // tungstenite has no permessage-deflate: those cases are unimplemented.
-            let deflate = r.case.needs.contains(&wsprobe::case::Need::Deflate);
+            let deflate = r.case.needs.iter().any(|n| {
+                matches!(
+                    n,
+                    wsprobe::case::Need::Deflate | wsprobe::case::Need::DeflateServer
+                )
+            });
             if let Some((_, verdict)) = known {
                 assert_eq!(r.judgement.verdict, *verdict, "{}", r.case.id);
             } else if deflate && kind == ServerKind::Tungstenite {
@@ -142,7 +143,61 @@ fn not_snapshotted(f: &Fault) -> bool {
             | Fault::OffersUnregisteredExtension
             | Fault::NeedsDeflate
             | Fault::FixedHandshakeKey
+            // Over TLS only (tests/tls.rs).
+            | Fault::TlsPlaintextResponse
+            | Fault::TlsPlaintext
+            | Fault::TlsNoSni
+            | Fault::TlsAnyCertificate
+            | Fault::TlsPlaintextAfterHandshake
+            // Conforms (origins_are_checked_for_a_server_meant_for_some).
+            | Fault::OriginRestricted
     )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn origins_are_checked_for_a_server_meant_for_some() {
+    let _serial = SERIAL.lock().await;
+    async fn handshakes(faults: &[Fault], allow: bool) -> RunReport {
+        let mut catalog = load::embedded().expect("catalogue loads");
+        catalog.cases.retain(|c| c.id.starts_with("handshake/"));
+        let kind = ServerKind::Faulty(faults.iter().copied().collect());
+        let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+        let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+        if allow {
+            // As `--origin-allow` sets them.
+            let origin = wsprobe::servers::http::TEST_ORIGIN.to_string();
+            opts.origin = Some(origin.clone());
+            opts.origin_allow = vec![origin];
+        }
+        common::probe_and_run(catalog.cases, &opts, 8).await
+    }
+    let verdict = |report: &RunReport, id: &str| {
+        let r = report.results.iter().find(|r| r.case.id == id).unwrap();
+        (r.judgement.verdict, r.judgement.behavior_reason.clone())
+    };
+    // Meant for https://app.wsprobe.test and told so: every handshake case
+    // passes with that Origin, and the foreign page is refused with 403.
+    let report = handshakes(&[Fault::OriginRestricted], true).await;
+    assert!(failures(&report).is_empty(), "{:#?}", failures(&report));
+    assert_eq!(
+        verdict(&report, "handshake/origin/foreign").0,
+        Verdict::Pass
+    );
+    // A fixed foreign origin of its own: refused, and a refusal is informational there.
+    assert_eq!(
+        verdict(&report, "handshake/header/origin").0,
+        Verdict::Informational
+    );
+    // A server that serves any page, run as one meant for some: non-strict.
+    let report = handshakes(&[], true).await;
+    let (v, why) = verdict(&report, "handshake/origin/foreign");
+    assert_eq!(v, Verdict::NonStrict, "{why}");
+    assert!(why.contains("does not verify Origin"), "{why}");
+    // Without --origin-allow there is nothing to compare the Origin with.
+    let report = handshakes(&[Fault::OriginRestricted], false).await;
+    let (v, why) = verdict(&report, "handshake/origin/foreign");
+    assert_eq!(v, Verdict::Skipped, "{why}");
+    assert!(why.contains("--origin-allow"), "{why}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,17 +273,7 @@ async fn idle_cases_against(fault: Fault) -> RunReport {
         .await
         .unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
-    let caps = run::probe(&opts).await.unwrap();
-    let (_tx, rx) = tokio::sync::watch::channel(false);
-    run::run(
-        catalog.cases,
-        &opts,
-        caps,
-        run::Schedule::new(1),
-        rx,
-        |_| {},
-    )
-    .await
+    common::probe_and_run(catalog.cases, &opts, 1).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -435,12 +435,21 @@ fn serve_tls_and_run_wss() {
 #[test]
 fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
     let me = env!("CARGO_BIN_EXE_wsprobe");
-    // The hand-written client passes every client case.
-    let out = wsprobe(&["test-client", "--", me, "client", "{url}"]);
+    // The hand-written client passes every client case, wss:// ones included
+    // when it is given the run's test CA.
+    let out = wsprobe(&[
+        "test-client",
+        "--",
+        me,
+        "client",
+        "--ca-cert",
+        "{ca}",
+        "{url}",
+    ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("569 cases, 563 passed, 0 non-strict, 6 informational, 0 failed"),
+        stdout.contains("573 cases, 567 passed, 0 non-strict, 6 informational, 0 failed"),
         "{stdout}"
     );
     // One that sends unmasked frames fails, naming the rule; {url} is appended when absent.
@@ -524,7 +533,10 @@ fn serve_cases_speaks_the_autobahn_protocol() {
     );
     for case in 1..=count {
         let url = format!("{base}/runCase?case={case}&agent=tungstenite");
-        rt.block_on(wsprobe::servers::echo::client(&url));
+        rt.block_on(wsprobe::servers::echo::client(
+            &url,
+            std::path::Path::new(""),
+        ));
     }
     assert!(text_of(format!("{base}/getCaseStatus?case=2&agent=tungstenite")).contains("\"OK\""));
     let written = text_of(format!("{base}/updateReports?agent=tungstenite"));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wsprobe::case::load;
-use wsprobe::clients::{test_client, Launcher};
+use wsprobe::clients::{test_client, ClientCall, Launcher};
 use wsprobe::judge::Verdict;
 use wsprobe::run::RunReport;
 use wsprobe::runner::RunOptions;
@@ -34,12 +34,26 @@ async fn run_cases(launcher: Launcher, keep: impl Fn(&str) -> bool) -> RunReport
 fn hand_written(faults: &[Fault]) -> Launcher {
     let faults: BTreeSet<Fault> = faults.iter().copied().collect();
     Launcher::Task(
-        Arc::new(move |url| {
+        Arc::new(move |call: ClientCall| {
             let faults = faults.clone();
-            Box::pin(async move { faulty::connect(&url, faults).await })
+            Box::pin(async move { faulty::connect(&call.url, &call.ca_file, faults).await })
         }),
         Duration::from_secs(5),
     )
+}
+
+/// A TCP connection to the case URL's host, for the hand-rolled clients below.
+async fn connect_plain(t: &Target) -> Option<tokio::net::TcpStream> {
+    tokio::net::TcpStream::connect((t.host.as_str(), t.port))
+        .await
+        .ok()
+}
+
+/// Read and drop whatever arrives until wsprobe ends the connection.
+async fn read_until_closed(tcp: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    while matches!(tcp.read(&mut buf).await, Ok(n) if n > 0) {}
 }
 
 /// Only implementation-defined cases may deviate from a plain pass, and
@@ -72,7 +86,7 @@ fn unexpected(report: &RunReport) -> BTreeMap<String, String> {
 async fn reference_clients_pass() {
     let report = run(hand_written(&[])).await;
     // The hand-written cases, and every server case that can be played the other way round.
-    assert_eq!(report.results.len(), 569);
+    assert_eq!(report.results.len(), 573);
     assert!(unexpected(&report).is_empty(), "{:#?}", unexpected(&report));
     // Messages flushed with a BFINAL block (RFC 7692 7.2.3.4) are valid too.
     let report = run_cases(hand_written(&[Fault::DeflateFinalBlocks]), |id| {
@@ -82,7 +96,9 @@ async fn reference_clients_pass() {
     assert!(unexpected(&report).is_empty(), "{:#?}", unexpected(&report));
 
     let tungstenite = Launcher::Task(
-        Arc::new(|url| Box::pin(async move { echo::client(&url).await })),
+        Arc::new(|call: ClientCall| {
+            Box::pin(async move { echo::client(&call.url, &call.ca_file).await })
+        }),
         Duration::from_secs(5),
     );
     let report = run(tungstenite).await;
@@ -171,6 +187,10 @@ const CLIENT_FAULTS: &[Fault] = &[
     Fault::OffersUnregisteredExtension,
     Fault::NeedsDeflate,
     Fault::FixedHandshakeKey,
+    Fault::TlsPlaintext,
+    Fault::TlsNoSni,
+    Fault::TlsAnyCertificate,
+    Fault::TlsPlaintextAfterHandshake,
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,10 +210,13 @@ async fn each_client_fault_fails_exactly_its_cases() {
             f,
             Fault::OffersUnregisteredExtension | Fault::FixedHandshakeKey
         );
+        // The TLS faults change nothing on a ws:// connection.
+        let tls_only = f.name().starts_with("tls-");
         let report = run_cases(hand_written(&[*f]), |id| {
             (large || !id.starts_with("client/limits/"))
                 && (!deflate_only || id.starts_with("client/deflate/"))
                 && (!request_only || id.starts_with("client/handshake/"))
+                && (!tls_only || id.starts_with("client/tls/"))
         })
         .await;
         let got = common::verdict_labels(&report);
@@ -211,12 +234,11 @@ async fn each_client_fault_fails_exactly_its_cases() {
 async fn a_client_whose_request_breaks_section_4_1_fails() {
     // No Sec-WebSocket-Key, version 8: then it reads until wsprobe goes.
     let sloppy = Launcher::Task(
-        Arc::new(|url| {
+        Arc::new(|call: ClientCall| {
             Box::pin(async move {
-                use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let t = Target::parse(&url).unwrap();
-                let Ok(mut tcp) = tokio::net::TcpStream::connect((t.host.as_str(), t.port)).await
-                else {
+                use tokio::io::AsyncWriteExt;
+                let t = Target::parse(&call.url).unwrap();
+                let Some(mut tcp) = connect_plain(&t).await else {
                     return;
                 };
                 let req = format!(
@@ -225,8 +247,7 @@ async fn a_client_whose_request_breaks_section_4_1_fails() {
                     t.authority()
                 );
                 let _ = tcp.write_all(req.as_bytes()).await;
-                let mut buf = [0u8; 4096];
-                while matches!(tcp.read(&mut buf).await, Ok(n) if n > 0) {}
+                read_until_closed(&mut tcp).await;
             })
         }),
         Duration::from_secs(5),
@@ -242,4 +263,102 @@ async fn a_client_whose_request_breaks_section_4_1_fails() {
             && why.contains("RFC 6455 4.1"),
         "{why}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_tls_fault_is_named_by_its_rule() {
+    let tls = |id: &str| id.starts_with("client/tls/");
+    let cases = [
+        (
+            Fault::TlsPlaintext,
+            "client/tls/echo",
+            "without a TLS handshake first",
+        ),
+        (Fault::TlsNoSni, "client/tls/echo", "no server_name (SNI)"),
+        (
+            Fault::TlsPlaintextAfterHandshake,
+            "client/tls/echo",
+            "bytes that are not TLS records",
+        ),
+        (
+            Fault::TlsAnyCertificate,
+            "client/tls/expired",
+            "certificate it cannot verify (wsprobe's certificate was expired)",
+        ),
+        (
+            Fault::TlsAnyCertificate,
+            "client/tls/wrong-name",
+            "issued for another name",
+        ),
+    ];
+    for (fault, id, words) in cases {
+        let report = run_cases(hand_written(&[fault]), tls).await;
+        let r = report.results.iter().find(|r| r.case.id == id).unwrap();
+        let why = &r.judgement.behavior_reason;
+        assert_eq!(
+            r.judgement.verdict,
+            Verdict::Fail,
+            "{}: {why}",
+            fault.name()
+        );
+        assert!(
+            why.contains(words) && why.contains("RFC 6455 4.1"),
+            "{}: {why}",
+            fault.name()
+        );
+    }
+    // The conforming client refuses each bad certificate with a TLS alert.
+    let report = run_cases(hand_written(&[]), tls).await;
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.case.id != "client/tls/echo")
+    {
+        assert_eq!(r.judgement.verdict, Verdict::Pass, "{}", r.case.id);
+        assert!(
+            r.judgement
+                .behavior_reason
+                .contains("the TLS handshake did not complete"),
+            "{}: {}",
+            r.case.id,
+            r.judgement.behavior_reason
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wss_client_that_goes_silent_did_not_abort() {
+    // Connects, says nothing, and holds the connection until wsprobe goes.
+    let silent = Launcher::Task(
+        Arc::new(|call: ClientCall| {
+            Box::pin(async move {
+                let t = Target::parse(&call.url).unwrap();
+                if let Some(mut tcp) = connect_plain(&t).await {
+                    read_until_closed(&mut tcp).await;
+                }
+            })
+        }),
+        Duration::from_secs(5),
+    );
+    let report = run_cases(silent, |id| id.starts_with("client/tls/")).await;
+    for r in &report.results {
+        let want = if r.case.id == "client/tls/echo" {
+            Verdict::Fail
+        } else {
+            Verdict::NonStrict
+        };
+        assert_eq!(
+            r.judgement.verdict, want,
+            "{}: {}",
+            r.case.id, r.judgement.behavior_reason
+        );
+        assert!(
+            r.judgement
+                .behavior_reason
+                .contains("sent nothing after connecting"),
+            "{}: {}",
+            r.case.id,
+            r.judgement.behavior_reason
+        );
+    }
 }

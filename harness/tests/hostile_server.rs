@@ -130,7 +130,10 @@ async fn flood_run(fault: wsprobe::servers::Fault) {
         .unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
     // As if it echoed, so the cases that need an echo run too.
-    let caps = Capabilities { echo: true };
+    let caps = Capabilities {
+        echo: true,
+        deflate: true,
+    };
     let (_tx, rx) = tokio::sync::watch::channel(false);
     let sched = Schedule {
         confirm: false,

@@ -12,15 +12,7 @@ use wsprobe::case::{load, Case};
 /// Checkable sentences no case checks yet. A test below fails when one of
 /// these gets a case (take it off the list) and when a sentence not on it
 /// has none (write the case, or say why it cannot be checked).
-const KNOWN_GAPS: &[&str] = &[
-    "rfc6455-4.1-m",
-    "rfc6455-4.1-n",
-    "rfc6455-4.1-o",
-    "rfc6455-4.1-p",
-    "rfc6455-4.2.2-b",
-    "rfc6455-10.2-a",
-    "rfc6455-10.6-a",
-];
+const KNOWN_GAPS: &[&str] = &[];
 
 fn rfc_texts() -> Vec<(u16, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/rfc");

@@ -51,7 +51,12 @@ async fn run_all(cases: Vec<wsprobe::case::Case>, opts: &RunOptions) -> wsprobe:
 async fn the_catalogue_over_wss_matches_the_committed_ws_baseline() {
     let (addr, cert) = tls_server(ServerKind::Tungstenite, "127.0.0.1:0").await;
     let opts = options(&format!("wss://{addr}/"), &trusting(&cert));
-    let catalog = load::embedded().unwrap();
+    let mut catalog = load::embedded().unwrap();
+    // The TLS cases are skipped over ws:// (the baseline's run): left out on
+    // both sides here, and run on their own below.
+    catalog
+        .cases
+        .retain(|c| !c.needs.contains(&wsprobe::case::Need::Tls));
     let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
     let report = run_all(catalog.cases.clone(), &opts).await;
     let text = std::fs::read_to_string(concat!(
@@ -59,13 +64,54 @@ async fn the_catalogue_over_wss_matches_the_committed_ws_baseline() {
         "/../reports/baselines/tokio-tungstenite-echo.yaml"
     ))
     .unwrap();
-    let base = Baseline::parse("tokio-tungstenite-echo.yaml", &text).unwrap();
+    let mut base = Baseline::parse("tokio-tungstenite-echo.yaml", &text).unwrap();
+    base.cases.retain(|id, _| known.contains(id));
     let diff = baseline::compare(&base, &report, &known);
     assert!(
         diff.matches(true),
         "{}",
         diff.render("tokio-tungstenite-echo.yaml", true)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_outside_the_tls_records_fails_the_tunnel_case() {
+    let tunnel = || {
+        load::embedded()
+            .unwrap()
+            .cases
+            .into_iter()
+            .filter(|c| c.needs.contains(&wsprobe::case::Need::Tls))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tunnel().len(), 1);
+    // Conforming over wss://: passes.
+    let (addr, cert) = tls_server(ServerKind::Faulty(BTreeSet::new()), "127.0.0.1:0").await;
+    let opts = options(&format!("wss://{addr}/"), &trusting(&cert));
+    let r = &run_all(tunnel(), &opts).await.results[0];
+    assert_eq!(r.judgement.verdict, Verdict::Pass, "{:?}", r.judgement);
+    // Its 101 on the TCP socket under the session: fails, naming the rule.
+    let kind = ServerKind::Faulty([Fault::TlsPlaintextResponse].into_iter().collect());
+    let (addr, cert) = tls_server(kind, "127.0.0.1:0").await;
+    let opts = options(&format!("wss://{addr}/"), &trusting(&cert));
+    // Every connection fails alike, probe and liveness checks included (a
+    // run would call the server down): the case is run and judged alone.
+    let case = std::sync::Arc::new(tunnel().remove(0));
+    let rec = wsprobe::runner::run_case(&case, &opts).await;
+    let j = &wsprobe::run::CaseResult::new(case, rec, 0.0).judgement;
+    assert_eq!(j.verdict, Verdict::Fail, "{j:?}");
+    assert!(
+        j.behavior_reason.contains("not TLS records") && j.behavior_reason.contains("4.2.2"),
+        "{}",
+        j.behavior_reason
+    );
+    // Over ws:// there is no tunnel to check.
+    let addr = servers::spawn(ServerKind::Faulty(BTreeSet::new()), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let r = &run_all(tunnel(), &opts).await.results[0];
+    assert_eq!(r.judgement.verdict, Verdict::Skipped, "{:?}", r.judgement);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

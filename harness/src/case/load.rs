@@ -335,8 +335,13 @@ fn mirrored(case: &Case) -> Option<Case> {
         matches!(s, Step::Handshake(_) | Step::Idle(_) | Step::SendRaw(_))
             || matches!(s, Step::Send(f) if f.mask != super::model::MaskSpec::Auto)
     });
-    if case.role != Role::Server || server_only || case.needs.contains(&super::model::Need::Deflate)
-    {
+    let deflate = case.needs.iter().any(|n| {
+        matches!(
+            n,
+            super::model::Need::Deflate | super::model::Need::DeflateServer
+        )
+    });
+    if case.role != Role::Server || server_only || deflate {
         return None;
     }
     let mut c = case.clone();
@@ -531,6 +536,12 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             "list at least one code (leave the field out for 1000)".into(),
         ));
     }
+    if case.tls.is_some() && case.role != super::model::Role::Client {
+        return Err((
+            "tls".into(),
+            "`tls` is for client-under-test cases (wsprobe serves wss:// with that certificate); a server case's scheme is the target's".into(),
+        ));
+    }
     if case.role == super::model::Role::Client {
         use super::model::Need;
         let accepts_deflate =
@@ -580,7 +591,8 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
     // A client case that answers with a response the client must refuse
     // never opens a WebSocket connection: no closing handshake either.
     let refused = case.role == super::model::Role::Client
-        && matches!(case.steps.first(), Some(Step::Respond(_)));
+        && (matches!(case.steps.first(), Some(Step::Respond(_)))
+            || case.tls.is_some_and(|t| t.must_refuse()));
     if case.close.is_none() && !handshake_case && !resets && !refused {
         return Err((
             "close".into(),

@@ -58,6 +58,9 @@ pub struct Case {
     /// default) or a client (wsprobe accepts, `wsprobe test-client`).
     #[serde(default, skip_serializing_if = "Role::is_server")]
     pub role: Role,
+    /// Client-under-test cases served over `wss://`, with this certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<CaseTls>,
     /// Where the case was loaded from.
     #[serde(skip_deserializing, default)]
     pub source: Source,
@@ -129,6 +132,37 @@ pub enum Class {
     ImplementationDefined,
 }
 
+/// The certificate a `wss://` client-under-test case presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseTls {
+    /// Signed by the run's test CA, for the URL's host: the client must go on.
+    Trusted,
+    /// Valid for the host, from a CA the client was not given.
+    UnknownIssuer,
+    /// Signed by the test CA for another name.
+    WrongName,
+    /// Signed by the test CA for the host, expired years ago.
+    Expired,
+}
+
+impl CaseTls {
+    /// Whether a client must refuse it (RFC 6455 4.1).
+    pub fn must_refuse(self) -> bool {
+        self != CaseTls::Trusted
+    }
+
+    /// What is wrong with it, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CaseTls::Trusted => "signed by the test CA for the URL's host",
+            CaseTls::UnknownIssuer => "signed by a CA the client was not given",
+            CaseTls::WrongName => "issued for another name than the URL's host",
+            CaseTls::Expired => "expired",
+        }
+    }
+}
+
 /// A capability the case relies on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -140,6 +174,19 @@ pub enum Need {
     /// The server negotiates permessage-deflate (RFC 7692); without it the
     /// case is graded unimplemented.
     Deflate,
+    /// The server negotiates a plain permessage-deflate offer (seen once,
+    /// before the cases); without that the case is graded unimplemented.
+    /// For cases whose own offer a server that has permessage-deflate
+    /// should accept, so a decline there is judged rather than read as the
+    /// extension missing.
+    DeflateServer,
+    /// The origins the server is meant for were given (`--origin-allow`):
+    /// without them a foreign Origin cannot be told from an allowed one,
+    /// and the case is skipped.
+    OriginAllow,
+    /// A `wss://` target: the case checks the TLS layer itself (skipped
+    /// over `ws://`).
+    Tls,
 }
 
 /// One thing the client does.

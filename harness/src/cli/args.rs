@@ -105,6 +105,10 @@ pub struct ClientArgs {
     /// Use tokio-tungstenite's client instead of the hand-written one.
     #[arg(long, conflicts_with = "faults")]
     pub tungstenite: bool,
+    /// For a wss:// URL: trust this CA certificate (PEM), and only it
+    /// (test-client passes its test CA as `{ca}`).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// `wsprobe fuzz`.
@@ -277,9 +281,14 @@ pub struct RunArgs {
     /// Subprotocol to offer (Sec-WebSocket-Protocol).
     #[arg(long)]
     pub protocol: Option<String>,
-    /// Origin header to send.
+    /// Origin header to send (default: the first --origin-allow).
     #[arg(long)]
     pub origin: Option<String>,
+    /// An origin the server is meant to serve, when it is meant only for
+    /// certain sites (repeatable; RFC 6455 10.2): the handshake/origin/
+    /// cases check that it refuses other origins with 403.
+    #[arg(long = "origin-allow", value_name = "ORIGIN")]
+    pub origin_allow: Vec<String>,
     /// TLS for wss:// targets.
     #[command(flatten)]
     pub tls: TlsArgs,

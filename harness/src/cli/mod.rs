@@ -75,7 +75,8 @@ async fn dispatch(cmd: Command) -> CliResult {
                     .push((k.trim().to_string(), v.trim().to_string()));
             }
             opts.protocol = a.protocol.clone();
-            opts.origin = a.origin.clone();
+            opts.origin = a.origin.clone().or_else(|| a.origin_allow.first().cloned());
+            opts.origin_allow = a.origin_allow.clone();
             apply_tls(&mut opts, &a.tls)?;
             let agent = agent_of(&opts.target);
             run_against(opts, &a.select, &a.output, &a.catalog, agent).await
@@ -482,7 +483,10 @@ fn apply_timeout(opts: &mut RunOptions, sel: &SelectArgs) -> Result<(), (i32, St
 
 /// `wsprobe serve-cases`: the client catalogue behind Autobahn's URL protocol.
 async fn serve_cases_cmd(a: args::ServeCasesArgs) -> CliResult {
-    let (catalog, cases) = client_cases(&a.catalog, &a.select)?;
+    let (catalog, mut cases) = client_cases(&a.catalog, &a.select)?;
+    // The Autobahn protocol has one ws:// listener; the wss:// cases need a
+    // listener and a certificate each (`wsprobe test-client` runs them).
+    cases.retain(|c| c.tls.is_none());
     let opts = client_mode_options(&a.select)?;
     let listener = tokio::net::TcpListener::bind((a.host.as_str(), a.port))
         .await
@@ -514,15 +518,16 @@ async fn serve_cases_cmd(a: args::ServeCasesArgs) -> CliResult {
 
 /// `wsprobe client URL`: an embedded client, for trying test-client out.
 async fn client_cmd(a: args::ClientArgs) -> CliResult {
+    let ca = a.ca_cert.unwrap_or_default();
     if a.tungstenite {
-        servers::echo::client(&a.url).await;
+        servers::echo::client(&a.url, &ca).await;
         return Ok(exit_code::OK);
     }
     let faults = match server_kind(&a.faults)? {
         ServerKind::Faulty(f) => f,
         ServerKind::Tungstenite => Default::default(),
     };
-    servers::faulty::connect(&a.url, faults).await;
+    servers::faulty::connect(&a.url, &ca, faults).await;
     Ok(exit_code::OK)
 }
 

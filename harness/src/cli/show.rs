@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::case::{Case, Step};
-use crate::judge::describe_outcome;
+use crate::judge::describe_outcome_for;
 use crate::runner::build;
 
 /// The case as text.
@@ -66,7 +66,12 @@ pub fn render(c: &Case) -> String {
     }
     let _ = writeln!(s, "acceptable outcomes:");
     for o in &c.expect {
-        let _ = writeln!(s, "  {}: {}", yaml_name(&o.grade), describe_outcome(o));
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            yaml_name(&o.grade),
+            describe_outcome_for(c, o)
+        );
     }
     if let Some(cl) = &c.close {
         let _ = writeln!(

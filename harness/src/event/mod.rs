@@ -28,6 +28,23 @@ pub struct Stamped {
 pub enum Event {
     /// TCP connection established.
     Connected,
+    /// Client-under-test cases over `wss://`: the client completed the TLS
+    /// handshake with wsprobe's certificate.
+    TlsAccepted {
+        /// The server_name (SNI) the ClientHello carried.
+        server_name: Option<String>,
+        /// The protocol version agreed (`TLSv1_3`).
+        version: String,
+    },
+    /// Client-under-test cases over `wss://`: the client sent no opening
+    /// handshake (it aborted the TLS handshake, or closed, or went silent).
+    TlsRefused {
+        /// How, in words (the TLS alert it sent, if any).
+        message: String,
+        /// It kept the connection open without a request until wsprobe
+        /// gave up: it did not abort.
+        silent: bool,
+    },
     /// The opening handshake request was written.
     RequestSent {
         /// Request bytes as text (lossy).

@@ -87,6 +87,9 @@ pub struct Observed {
     pub fresh_refused: bool,
     /// A new connection opened under load was refused at once.
     pub fresh_declined: bool,
+    /// A `wss://` client that sent no opening handshake: how it ended
+    /// (the TLS alert it sent, a close, or silence).
+    pub tls_refused: Option<String>,
     /// The endpoint under test is a client (wsprobe accepted it and sent
     /// the handshake response; `status` is wsprobe's own).
     pub peer_is_client: bool,
@@ -153,6 +156,9 @@ impl Observed {
     pub fn describe(&self) -> String {
         if let Some(msg) = &self.handshake_failed {
             return format!("the handshake failed: {msg}");
+        }
+        if let Some(how) = &self.tls_refused {
+            return format!("the client sent no opening handshake: {how}");
         }
         match self.status {
             None => return "no handshake response".into(),
@@ -246,6 +252,15 @@ impl Facts {
                     .flatten()
                     .map(|(r, _)| r.headers)
                     .unwrap_or_default();
+            }
+            Event::TlsRefused { message, silent } => {
+                self.o.peer_is_client = true;
+                self.o.tls_refused = Some(message.clone());
+                // Aborting is the client failing the connection (RFC 6455 4.1).
+                if !*silent && !self.closing_started {
+                    self.o.server_initiated = true;
+                    self.closing_started = true;
+                }
             }
             Event::HandshakeFailed {
                 message,

@@ -582,6 +582,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
         close,
         timeout: None,
         role: Default::default(),
+        tls: None,
         source: Source::default(),
     }
 }

@@ -213,7 +213,8 @@ pub fn best_possible(case: &Case) -> Verdict {
     }
 }
 
-fn negotiated_deflate(headers: &[(String, String)]) -> bool {
+/// Whether these response headers accept permessage-deflate.
+pub fn negotiated_deflate(headers: &[(String, String)]) -> bool {
     headers.iter().any(|(k, v)| {
         k.eq_ignore_ascii_case("Sec-WebSocket-Extensions")
             && crate::wire::deflate::parse_header(v)
@@ -402,6 +403,9 @@ fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
         (None, Some(101)) => {}
         // wsprobe's own non-101 answer to a client under test.
         (None, Some(_)) if obs.peer_is_client => {}
+        // A wss:// client that refused wsprobe's certificate: no request,
+        // so no answer; how it left is graded by `end`.
+        (None, None) if obs.tls_refused.is_some() => {}
         (None, _) => return false,
     }
     let end_ok = match o.end {
@@ -552,6 +556,17 @@ fn want_matches(want: &Want, got: &Obs) -> bool {
         (Want::Pong(p), Obs::Pong(got)) => p == got,
         (Want::Mark(m), Obs::Mark(g)) => m == g,
         _ => false,
+    }
+}
+
+/// An outcome of `case` in words, naming the endpoint under test (the
+/// client, in a client-under-test case).
+pub fn describe_outcome_for(case: &Case, o: &Outcome) -> String {
+    let text = describe_outcome(o);
+    if case.role == crate::case::Role::Client {
+        text.replace("the server", "the client")
+    } else {
+        text
     }
 }
 

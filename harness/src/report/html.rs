@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{section_of, wirelog, RunMeta};
 use crate::case::load::FileInfo;
-use crate::judge::describe_outcome;
+use crate::judge::describe_outcome_for;
 use crate::run::RunReport;
 
 const TEMPLATE: &str = include_str!("report.html");
@@ -120,7 +120,7 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
                         format!(
                             "{}: {}",
                             crate::judge::Verdict::from(o.grade).key(),
-                            describe_outcome(o)
+                            describe_outcome_for(&r.case, o)
                         )
                     })
                     .collect(),

@@ -14,7 +14,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use super::{section_of, wirelog, RunMeta};
 use crate::baseline::{Baseline, Observed};
 use crate::case::load::FileInfo;
-use crate::judge::{describe_outcome, Verdict};
+use crate::judge::{describe_outcome_for, Verdict};
 use crate::run::{CaseResult, RunReport};
 
 /// Expected outcomes against what happened, for a failure's text body.
@@ -35,7 +35,7 @@ pub fn explain(r: &CaseResult) -> String {
             s,
             "  {}: {}",
             crate::judge::Verdict::from(o.grade).key(),
-            describe_outcome(o)
+            describe_outcome_for(c, o)
         );
     }
     let _ = writeln!(s, "observed: {}", j.observed);

@@ -63,6 +63,27 @@ pub fn describe(e: &Event) -> (Direction, String) {
     use Direction::*;
     match e {
         Event::Connected => (Note, "TCP connected".into()),
+        Event::TlsAccepted {
+            server_name,
+            version,
+        } => (
+            Received,
+            match server_name {
+                Some(n) => format!("TLS handshake done ({version}, server_name {n:?})"),
+                None => format!("TLS handshake done ({version}, no server_name)"),
+            },
+        ),
+        Event::TlsRefused { message, silent } => (
+            Received,
+            format!(
+                "no opening handshake: {message}{}",
+                if *silent {
+                    " (connection left open)"
+                } else {
+                    ""
+                }
+            ),
+        ),
         Event::SendingStopped { mid_frame } => (
             Note,
             if *mid_frame {

@@ -36,6 +36,8 @@ use crate::runner::{run_case, RunOptions};
 pub struct Capabilities {
     /// It echoes text and binary messages.
     pub echo: bool,
+    /// It accepts `Sec-WebSocket-Extensions: permessage-deflate`.
+    pub deflate: bool,
 }
 
 /// Why the target could not be tested at all.
@@ -261,6 +263,7 @@ pub fn liveness_case(echo: bool) -> Case {
         }),
         timeout: None,
         role: Default::default(),
+        tls: None,
         source: Default::default(),
     }
 }
@@ -294,7 +297,30 @@ pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
     let echo = obs
         .items()
         .any(|i| matches!(i, crate::judge::Obs::Message { .. }));
-    Ok(Capabilities { echo })
+    let deflate = negotiates_deflate(opts).await;
+    Ok(Capabilities { echo, deflate })
+}
+
+/// Whether the server accepts a plain permessage-deflate offer: one
+/// handshake, closed at once.
+async fn negotiates_deflate(opts: &RunOptions) -> bool {
+    let mut case = liveness_case(false);
+    case.id = "wsprobe/deflate-probe".into();
+    case.steps = vec![
+        crate::case::Step::Handshake(crate::case::HandshakeStep {
+            set: vec![(
+                "Sec-WebSocket-Extensions".into(),
+                crate::wire::deflate::TOKEN.into(),
+            )],
+            ..Default::default()
+        }),
+        crate::case::Step::Close(crate::case::CloseStep {
+            code: Some(1000),
+            ..Default::default()
+        }),
+    ];
+    let obs = run_case(&case, opts).await.observed;
+    obs.status == Some(101) && crate::judge::negotiated_deflate(&obs.headers)
 }
 
 /// How long a liveness check may keep retrying before the server counts as
@@ -420,8 +446,8 @@ async fn execute(
     }
 }
 
-/// Why a case could not be run or graded.
-fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> CaseResult {
+/// A result without a run: why the case could not be run or graded.
+pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> CaseResult {
     CaseResult {
         case,
         judgement: Judgement {
@@ -557,11 +583,22 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     Some("needs an echo endpoint; the target did not echo the probe message")
                 } else if case.needs.contains(&Need::Subprotocol) && self.opts.protocol.is_none() {
                     Some("needs a subprotocol; give one with --protocol")
+                } else if case.needs.contains(&Need::Tls) && self.opts.target.scheme != "wss" {
+                    Some("checks TLS: needs a wss:// target")
+                } else if case.needs.contains(&Need::OriginAllow)
+                    && self.opts.origin_allow.is_empty()
+                {
+                    Some("needs the origins the server is meant for (RFC 6455 10.2); give them with --origin-allow")
                 } else {
                     None
                 };
                 if let Some(reason) = unmet {
                     out.push((i, not_graded(case, reason.into(), Verdict::Skipped)));
+                    continue;
+                }
+                if case.needs.contains(&Need::DeflateServer) && !self.caps.deflate {
+                    let reason = "the server did not negotiate permessage-deflate (RFC 7692) when offered it on its own, before the cases";
+                    out.push((i, not_graded(case, reason.into(), Verdict::Unimplemented)));
                     continue;
                 }
                 if timed(&case) {

@@ -193,7 +193,9 @@ impl AsyncWrite for SharedTcp {
     }
 }
 
-type TlsStream = tokio_rustls::client::TlsStream<SharedTcp>;
+// Either side: wsprobe connects to a `wss://` server, or serves `wss://`
+// to a client under test.
+type TlsStream = tokio_rustls::TlsStream<SharedTcp>;
 /// The two halves of a TLS stream, each locked only while it is polled.
 type TlsHalves = (
     tokio::sync::Mutex<tokio::io::ReadHalf<TlsStream>>,
@@ -245,13 +247,41 @@ impl Conn {
             Ok(Err(e)) => return Err(crate::tls::describe_error(&e)),
             Err(_) => return Err(format!("TLS handshake with {} timed out", t.authority())),
         };
+        Ok(Conn::over_tls(tcp, stream.into(), Role::Client))
+    }
+
+    fn over_tls(tcp: Arc<TcpStream>, stream: TlsStream, role: Role) -> Conn {
         let (r, w) = tokio::io::split(stream);
-        Ok(Conn {
+        Conn {
             tcp,
             tls: Some((tokio::sync::Mutex::new(r), tokio::sync::Mutex::new(w))),
-            role: Role::Client,
+            role,
             deflater: Mutex::new(None),
-        })
+        }
+    }
+
+    /// A client under test connected to a `wss://` case: the TLS handshake
+    /// as the server, until `until`. The error is rustls's (the alert the
+    /// client sent, or what was wrong with its records).
+    pub async fn accept_tls(
+        tcp: TcpStream,
+        config: Arc<rustls::ServerConfig>,
+        until: Instant,
+    ) -> io::Result<(Conn, TlsInfo)> {
+        let _ = tcp.set_nodelay(true);
+        let tcp = Arc::new(tcp);
+        let accept = tokio_rustls::TlsAcceptor::from(config).accept(SharedTcp(tcp.clone()));
+        let stream = tokio::time::timeout_at(until, accept)
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+        let (_, session) = stream.get_ref();
+        let info = TlsInfo {
+            server_name: session.server_name().map(str::to_string),
+            version: session
+                .protocol_version()
+                .map_or("unknown".into(), |v| format!("{v:?}")),
+        };
+        Ok((Conn::over_tls(tcp, stream.into(), Role::Server), info))
     }
 
     /// A connection a client under test opened to wsprobe.
@@ -332,6 +362,51 @@ impl Conn {
             None => socket2::SockRef::from(&*self.tcp).shutdown(std::net::Shutdown::Write),
         }
     }
+}
+
+/// What a TLS handshake with a client under test settled.
+#[derive(Debug, Clone)]
+pub struct TlsInfo {
+    /// The server_name (SNI) of its ClientHello.
+    pub server_name: Option<String>,
+    /// The protocol version (`TLSv1_3`).
+    pub version: String,
+}
+
+/// Whether a read error is the TLS layer finding bytes that are not its
+/// records (plain text after the handshake, a record it cannot decrypt):
+/// RFC 6455 4.1's "all further communication on this channel MUST run
+/// through the encrypted tunnel", broken. An alert the peer sent is not.
+pub fn outside_tunnel(e: &io::Error) -> Option<String> {
+    let tls = e.get_ref()?.downcast_ref::<rustls::Error>()?;
+    matches!(
+        tls,
+        rustls::Error::InvalidMessage(_)
+            | rustls::Error::DecryptError
+            | rustls::Error::InappropriateMessage { .. }
+            | rustls::Error::InappropriateHandshakeMessage { .. }
+    )
+    .then(|| tls.to_string())
+}
+
+/// A read error as events: the violation it is, if any, then the error.
+fn read_error(e: io::Error, ours: Role) -> Vec<Event> {
+    if e.kind() == io::ErrorKind::ConnectionReset {
+        return vec![Event::Reset];
+    }
+    let mut out: Vec<Event> = outside_tunnel(&e)
+        .map(|message| {
+            Event::Violation(crate::wire::Violation::TlsOutsideTunnel {
+                message,
+                server: ours == Role::Client,
+            })
+        })
+        .into_iter()
+        .collect();
+    out.push(Event::ReadError {
+        message: e.to_string(),
+    });
+    out
 }
 
 /// How a delivery ended.
@@ -538,14 +613,10 @@ pub async fn read_loop(
                 return;
             }
             Ok(n) => pending.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
-                shared.push(Event::Reset);
-                return;
-            }
             Err(e) => {
-                shared.push(Event::ReadError {
-                    message: e.to_string(),
-                });
+                for ev in read_error(e, stream.role()) {
+                    shared.push(ev);
+                }
                 return;
             }
         }
@@ -560,13 +631,11 @@ pub async fn drain_loop(stream: Arc<Conn>, shared: Arc<Shared>) {
         match stream.read(&mut buf).await {
             Ok(0) => return shared.push(Event::Eof { mid_frame: false }),
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
-                return shared.push(Event::Reset)
-            }
             Err(e) => {
-                return shared.push(Event::ReadError {
-                    message: e.to_string(),
-                })
+                for ev in read_error(e, stream.role()) {
+                    shared.push(ev);
+                }
+                return;
             }
         }
     }

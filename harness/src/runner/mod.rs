@@ -52,6 +52,9 @@ pub struct RunOptions {
     pub protocol: Option<String>,
     /// Origin header to send.
     pub origin: Option<String>,
+    /// The origins the server is meant to serve (RFC 6455 10.2), for the
+    /// cases that check it refuses others.
+    pub origin_allow: Vec<String>,
     /// TLS for `wss://` targets (system roots unless set otherwise).
     pub tls: Option<crate::tls::ClientTls>,
 }
@@ -70,6 +73,7 @@ impl RunOptions {
             headers: Vec::new(),
             protocol: None,
             origin: None,
+            origin_allow: Vec::new(),
             tls: (target.scheme == "wss")
                 .then(|| crate::tls::client(&Default::default(), &target.host).ok())
                 .flatten(),
@@ -399,10 +403,19 @@ async fn read_response(
                     e.kind(),
                     std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
                 );
+                let message = match conn::outside_tunnel(&e) {
+                    // RFC 6455 4.2.2: "all further communication for the
+                    // connection (including the server's handshake) MUST run
+                    // through the encrypted tunnel".
+                    Some(tls) => format!(
+                        "after the TLS handshake the server sent bytes that are not TLS records (RFC 6455 4.2.2: its handshake must run through the encrypted tunnel): {tls}"
+                    ),
+                    None => format!("reading the handshake response failed: {e}"),
+                };
                 shared.push(Event::HandshakeFailed {
                     peer_closed: reset,
                     timed_out: false,
-                    message: format!("reading the handshake response failed: {e}"),
+                    message,
                 });
                 return None;
             }

@@ -72,8 +72,30 @@ impl ClientRequest {
 /// Largest request header section read (a client is not under load test here).
 const MAX_REQUEST: usize = 64 * 1024;
 
+/// Why no request could be read.
+#[derive(Debug, Clone)]
+pub struct NoRequest {
+    /// What happened, in words.
+    pub message: String,
+    /// Nothing complete arrived in time and the connection stayed open.
+    pub silent: bool,
+    /// Over TLS: the client sent bytes that are not TLS records (what the
+    /// TLS layer said), RFC 6455 4.1.
+    pub outside_tunnel: Option<String>,
+}
+
+impl From<String> for NoRequest {
+    fn from(message: String) -> NoRequest {
+        NoRequest {
+            message,
+            silent: false,
+            outside_tunnel: None,
+        }
+    }
+}
+
 /// Read one opening handshake request, until `until`.
-pub async fn read_request(stream: &Conn, until: Instant) -> Result<ClientRequest, String> {
+pub async fn read_request(stream: &Conn, until: Instant) -> Result<ClientRequest, NoRequest> {
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 4096];
     loop {
@@ -95,24 +117,32 @@ pub async fn read_request(stream: &Conn, until: Instant) -> Result<ClientRequest
             }
             Ok(httparse::Status::Partial) if buf.len() < MAX_REQUEST => {}
             Ok(httparse::Status::Partial) => {
-                return Err(format!("no complete request in {MAX_REQUEST} bytes"))
+                return Err(format!("no complete request in {MAX_REQUEST} bytes").into())
             }
-            Err(e) => return Err(format!("not an HTTP request: {e}")),
+            Err(e) => return Err(format!("not an HTTP request: {e}").into()),
         }
         match tokio::time::timeout_at(until, stream.read(&mut chunk)).await {
             Ok(Ok(0)) => {
                 return Err(format!(
                     "the client closed the connection after {} bytes of request",
                     buf.len()
-                ))
+                )
+                .into())
             }
             Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
-            Ok(Err(e)) => return Err(format!("reading the request failed: {e}")),
+            Ok(Err(e)) => {
+                return Err(NoRequest {
+                    message: format!("reading the request failed: {e}"),
+                    silent: false,
+                    outside_tunnel: conn::outside_tunnel(&e),
+                })
+            }
             Err(_) => {
-                return Err(format!(
-                    "no complete request in time ({} bytes received)",
-                    buf.len()
-                ))
+                return Err(NoRequest {
+                    message: format!("no complete request in time ({} bytes received)", buf.len()),
+                    silent: true,
+                    outside_tunnel: None,
+                })
             }
         }
     }
@@ -318,15 +348,18 @@ pub fn accepted_deflate(step: &RespondStep, req: &ClientRequest) -> Option<defla
 
 /// Play the server side of `case` on a connection whose request has been
 /// read, and return everything that happened.
+/// `before`: what happened on the connection before the request (its TLS
+/// handshake), recorded after `Connected`.
 pub async fn play_case(
     case: &Case,
     stream: Conn,
     req: ClientRequest,
+    before: Vec<Event>,
     opts: &RunOptions,
 ) -> Recorded {
     let stream = Arc::new(stream);
     super::recorded(case, opts, |shared, deadline| async move {
-        play(case, &stream, req, opts, &shared, deadline).await
+        play(case, &stream, req, before, opts, &shared, deadline).await
     })
     .await
 }
@@ -335,11 +368,15 @@ async fn play(
     case: &Case,
     stream: &Arc<Conn>,
     req: ClientRequest,
+    before: Vec<Event>,
     opts: &RunOptions,
     shared: &Arc<Shared>,
     deadline: Instant,
 ) -> Option<tokio::task::JoinHandle<()>> {
     shared.push(Event::Connected);
+    for e in before {
+        shared.push(e);
+    }
     shared.push(Event::RequestReceived {
         line: req.line.clone(),
         headers: req.headers.clone(),

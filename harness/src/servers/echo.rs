@@ -84,7 +84,7 @@ fn failing_code(e: &tungstenite::Error) -> Option<tungstenite::protocol::frame::
 /// The reference client for client-under-test cases: tokio-tungstenite's
 /// own client handshake and framing, echoing every text and binary message
 /// until the connection ends.
-pub async fn client(url: &str) {
+pub async fn client(url: &str, ca: &std::path::Path) {
     let Ok(target) = crate::target::Target::parse(url) else {
         return;
     };
@@ -92,7 +92,15 @@ pub async fn client(url: &str) {
         return;
     };
     let _ = tcp.set_nodelay(true);
-    if let Ok((ws, _)) = tokio_tungstenite::client_async(url, tcp).await {
+    if target.scheme == "wss" {
+        let how = crate::tls::TestClientTls::default();
+        let Ok(tls) = crate::tls::test_client_connect(tcp, &target.host, ca, how).await else {
+            return;
+        };
+        if let Ok((ws, _)) = tokio_tungstenite::client_async(url, tls).await {
+            echo(ws).await;
+        }
+    } else if let Ok((ws, _)) = tokio_tungstenite::client_async(url, tcp).await {
         echo(ws).await;
     }
 }

@@ -148,6 +148,28 @@ pub enum Fault {
     /// server_max_window_bits in its offer (RFC 7692 5, 7.2.2). No effect as
     /// a server.
     DeflateNarrowWindow,
+    /// Not a fault: serves only pages of https://app.wsprobe.test, refusing
+    /// another Origin with 403 (RFC 6455 10.2). Without it the server
+    /// accepts any origin, which for a server meant for certain sites is
+    /// the fault.
+    OriginRestricted,
+    /// Over TLS, writes its handshake response on the TCP socket under the
+    /// TLS session (RFC 6455 4.2.2: through the tunnel). No effect over
+    /// plain TCP.
+    TlsPlaintextResponse,
+    /// As a client, speaks plain HTTP to a wss:// URL (RFC 6455 4.1: a TLS
+    /// handshake first). No effect as a server.
+    TlsPlaintext,
+    /// As a client, leaves server_name (SNI) out of its TLS ClientHello
+    /// (RFC 6455 4.1). No effect as a server.
+    TlsNoSni,
+    /// As a client, accepts any TLS certificate (RFC 6455 4.1: fail the
+    /// connection when it cannot be verified). No effect as a server.
+    TlsAnyCertificate,
+    /// As a client, completes the TLS handshake, then writes its opening
+    /// handshake on the TCP socket under it (RFC 6455 4.1: all through the
+    /// tunnel). No effect as a server.
+    TlsPlaintextAfterHandshake,
     /// Conforming, but single-threaded and slow: one thread serves every
     /// connection and blocks for a moment on each handshake and message, so
     /// 32 cases at once queue behind each other (a load test for wsprobe).
@@ -434,6 +456,36 @@ impl Fault {
             "as a client, inflates with a 1 KiB window without saying so in its offer (RFC 7692 5, 7.2.2)",
         ),
         (
+            Fault::OriginRestricted,
+            "origin-restricted",
+            "not a fault: serves only pages of https://app.wsprobe.test, other Origins get 403 (10.2)",
+        ),
+        (
+            Fault::TlsPlaintextResponse,
+            "tls-plaintext-response",
+            "over TLS, writes its handshake response outside the TLS records (4.2.2)",
+        ),
+        (
+            Fault::TlsPlaintext,
+            "tls-plaintext",
+            "as a client, sends its opening handshake to a wss:// URL in plain text, without TLS (4.1)",
+        ),
+        (
+            Fault::TlsNoSni,
+            "tls-no-sni",
+            "as a client, sends no server_name (SNI) in its TLS handshake (4.1)",
+        ),
+        (
+            Fault::TlsAnyCertificate,
+            "tls-any-certificate",
+            "as a client, accepts any TLS certificate: unknown CA, another name, expired (4.1)",
+        ),
+        (
+            Fault::TlsPlaintextAfterHandshake,
+            "tls-plaintext-after-handshake",
+            "as a client, completes the TLS handshake, then sends its opening handshake outside the TLS records (4.1)",
+        ),
+        (
             Fault::Slow,
             "slow",
             "conforms, but one thread serves everything and blocks 1 ms per handshake, 300 us per message or control frame",
@@ -529,7 +581,15 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
                             .contains(&Fault::ResetAfterClose)
                             .then(|| socket2::SockRef::from(&stream).try_clone().ok())
                             .flatten();
+                        // tls-plaintext-response: a handle on the socket under the TLS session.
+                        let raw = (tls.is_some() && faults.contains(&Fault::TlsPlaintextResponse))
+                            .then(|| socket2::SockRef::from(&stream).try_clone().ok())
+                            .flatten();
                         if let Some(stream) = super::accepted(stream, tls.as_ref()).await {
+                            let stream: Box<dyn super::Io> = match raw {
+                                Some(raw) => Box::new(FirstWriteRaw { inner: stream, raw: Some(raw) }),
+                                None => stream,
+                            };
                             handle(stream, faults, crashed, resetter).await;
                         }
                         open.fetch_sub(1, Ordering::SeqCst);
@@ -539,6 +599,51 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
             // Dropping the listener makes every later connect fail, like a dead process.
             _ = crashed.notified() => return,
         }
+    }
+}
+
+/// The `tls-plaintext-response` fault: the first write, the handshake
+/// response, goes to the TCP socket under the TLS session.
+struct FirstWriteRaw {
+    inner: Box<dyn super::Io>,
+    raw: Option<socket2::Socket>,
+}
+
+impl tokio::io::AsyncRead for FirstWriteRaw {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for FirstWriteRaw {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if let Some(raw) = self.raw.take() {
+            // A response is a few hundred bytes: the socket buffer takes it at once.
+            return std::task::Poll::Ready(std::io::Write::write(&mut &raw, buf));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -566,6 +671,9 @@ async fn handle(
         } else {
             super::http::Lines::All
         },
+        origins: faults
+            .contains(&Fault::OriginRestricted)
+            .then_some(&[super::http::TEST_ORIGIN][..]),
     };
     let Some((mut leftover, deflate)) = super::http::handshake(&mut stream, opts).await else {
         return;
@@ -638,7 +746,7 @@ fn flood_bytes(faults: &Faults) -> Option<(Vec<u8>, Vec<u8>)> {
 /// `bad-accept` or `accept-any-handshake` let a bad one pass), then echo.
 /// The faults mean the same with the roles swapped: `mask-frames` sends
 /// unmasked frames, `accept-unmasked` accepts masked ones.
-pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
+pub async fn connect(url: &str, ca: &std::path::Path, faults: BTreeSet<Fault>) {
     let Ok(target) = crate::target::Target::parse(url) else {
         return;
     };
@@ -646,7 +754,6 @@ pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
         return;
     };
     let _ = tcp.set_nodelay(true);
-    let mut stream: Box<dyn super::Io> = Box::new(tcp);
     let key = if faults.contains(&Fault::FixedHandshakeKey) {
         // The sample nonce of RFC 6455 4.1.
         "dGhlIHNhbXBsZSBub25jZQ==".to_string()
@@ -664,6 +771,29 @@ pub async fn connect(url: &str, faults: BTreeSet<Fault>) {
         target.path,
         target.authority()
     );
+    let mut stream: Box<dyn super::Io> = if target.scheme == "wss"
+        && !faults.contains(&Fault::TlsPlaintext)
+    {
+        let how = crate::tls::TestClientTls {
+            any_certificate: faults.contains(&Fault::TlsAnyCertificate),
+            no_sni: faults.contains(&Fault::TlsNoSni),
+        };
+        let Ok(mut tls) = crate::tls::test_client_connect(tcp, &target.host, ca, how).await else {
+            return;
+        };
+        if faults.contains(&Fault::TlsPlaintextAfterHandshake) {
+            // Under the session, on the TCP socket itself.
+            let tcp = tls.get_mut().0;
+            if tcp.write_all(request.as_bytes()).await.is_ok() {
+                let mut sink = [0u8; 4096];
+                while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {}
+            }
+            return;
+        }
+        Box::new(tls)
+    } else {
+        Box::new(tcp)
+    };
     if stream.write_all(request.as_bytes()).await.is_err() {
         return;
     }

@@ -39,7 +39,15 @@ pub struct Options {
     pub deflate_unannounced: bool,
     /// Grant client_max_window_bits=8 whenever the offer has the parameter.
     pub deflate_small_window: bool,
+    /// Serve only pages of these origins: a request with another Origin is
+    /// refused with 403 (RFC 6455 10.2); one without Origin (not a
+    /// browser) is served.
+    pub origins: Option<&'static [&'static str]>,
 }
+
+/// The origin `Fault::OriginRestricted` serves, and the tests give
+/// `--origin-allow`.
+pub const TEST_ORIGIN: &str = "https://app.wsprobe.test";
 
 /// Read and answer the opening handshake; returns bytes that followed it,
 /// and the permessage-deflate parameters if it was negotiated.
@@ -130,6 +138,17 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
             refusal("400 Bad Request", "not a valid WebSocket upgrade request"),
             None,
         );
+    }
+    // RFC 6455 10.2: "If the origin indicated is unacceptable to the
+    // server, then it SHOULD respond to the WebSocket handshake with a
+    // reply containing HTTP 403 Forbidden status code."
+    if let Some(allowed) = opts.origins {
+        if header("Origin")
+            .iter()
+            .any(|o| !allowed.contains(&o.trim()))
+        {
+            return (refusal("403 Forbidden", "origin not allowed"), None);
+        }
     }
     let key = keys
         .first()

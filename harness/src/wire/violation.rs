@@ -126,6 +126,44 @@ pub enum Violation {
         /// Which rule, in words (`has no Sec-WebSocket-Key`).
         reason: String,
     },
+    /// 4.1: "If /secure/ is true, the client MUST perform a TLS handshake
+    /// over the connection after opening the connection and before sending
+    /// the handshake data": the first bytes on a `wss://` connection were not
+    /// a TLS record.
+    #[error("the client sent {first:?} to a wss:// URL without a TLS handshake first")]
+    TlsSkipped {
+        /// The start of what it sent, as text.
+        first: String,
+    },
+    /// 4.1: "Clients MUST use the Server Name Indication extension in the TLS handshake".
+    #[error("the client's TLS handshake {}", match sent {
+        None => "has no server_name (SNI) extension".to_string(),
+        Some(n) => format!("names {n:?} in server_name (SNI), not the URL's host {host:?}"),
+    })]
+    TlsServerName {
+        /// What the ClientHello named, if anything.
+        sent: Option<String>,
+        /// The host of the URL the client was given.
+        host: String,
+    },
+    /// 4.1 (client), 4.2.2 (server): "all further communication on this
+    /// channel MUST run through the encrypted tunnel": bytes that are not
+    /// TLS records after the TLS handshake.
+    #[error("the {} sent bytes that are not TLS records on its TLS connection ({message})", if *server { "server" } else { "client" })]
+    TlsOutsideTunnel {
+        /// What the TLS layer made of them.
+        message: String,
+        /// Whether the server sent them (wsprobe was the client).
+        server: bool,
+    },
+    /// 4.1: "If this fails (e.g., the server's certificate could not be
+    /// verified), then the client MUST _Fail the WebSocket Connection_ and
+    /// abort the connection": the client went on to its opening handshake.
+    #[error("the client sent its opening handshake over TLS with a certificate it cannot verify ({certificate})")]
+    TlsUntrusted {
+        /// What is wrong with the certificate.
+        certificate: String,
+    },
     /// RFC 7692 7: the permessage-deflate response is invalid or does not fit the offer.
     #[error("invalid permessage-deflate response: {reason}")]
     DeflateBadResponse {
@@ -177,7 +215,12 @@ impl Violation {
             | HandshakeWrongAccept { .. }
             | HandshakeUnofferedExtension { .. }
             | HandshakeUnofferedSubprotocol { .. }
-            | HandshakeBadRequest { .. } => "4.1",
+            | HandshakeBadRequest { .. }
+            | TlsSkipped { .. }
+            | TlsServerName { .. }
+            | TlsOutsideTunnel { server: false, .. }
+            | TlsUntrusted { .. } => "4.1",
+            TlsOutsideTunnel { server: true, .. } => "4.2.2",
             HandshakeMalformedExtensions { .. } => "9.1",
             DeflateBadResponse { .. } => "7",
             DeflateBitMisplaced { .. } => "6.1",

@@ -71,3 +71,26 @@ pub fn upgrade(key: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// Probe the target, then run `cases` against it `jobs` at a time (with
+/// confirmation), as `wsprobe run` does.
+#[allow(dead_code)]
+pub async fn probe_and_run(
+    cases: Vec<wsprobe::case::Case>,
+    opts: &wsprobe::runner::RunOptions,
+    jobs: usize,
+) -> RunReport {
+    let caps = wsprobe::run::probe(opts)
+        .await
+        .expect("the target answers the probe");
+    let (_tx, rx) = tokio::sync::watch::channel(false);
+    wsprobe::run::run(
+        cases,
+        opts,
+        caps,
+        wsprobe::run::Schedule::new(jobs),
+        rx,
+        |_| {},
+    )
+    .await
+}

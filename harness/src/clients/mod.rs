@@ -10,8 +10,12 @@
 //!   client once per case with the case URL filled in, so it needs no
 //!   special code beyond "connect to this URL and echo what you receive".
 
+mod pki;
+pub mod tls;
+
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -102,7 +106,7 @@ impl CaseServer {
                     None => {
                         use std::sync::atomic::Ordering;
                         self.playing.fetch_add(1, Ordering::SeqCst);
-                        let r = self.play(n, conn, req).await;
+                        let r = self.play(n, conn, req, Vec::new()).await;
                         self.results
                             .lock()
                             .expect("results lock")
@@ -151,11 +155,18 @@ impl CaseServer {
         }
     }
 
-    /// Play case `n` (1-based) on a client's connection and judge it.
-    pub async fn play(&self, n: usize, conn: Conn, req: ClientRequest) -> CaseResult {
+    /// Play case `n` (1-based) on a client's connection and judge it;
+    /// `before`: what the connection saw before the request (TLS).
+    pub async fn play(
+        &self,
+        n: usize,
+        conn: Conn,
+        req: ClientRequest,
+        before: Vec<Event>,
+    ) -> CaseResult {
         let case = self.cases[n - 1].clone();
         let t = Instant::now();
-        let rec = serve::play_case(&case, conn, req, &self.opts).await;
+        let rec = serve::play_case(&case, conn, req, before, &self.opts).await;
         finish(case, rec, t)
     }
 
@@ -176,7 +187,10 @@ impl CaseServer {
         fail_repeated_keys(&mut results);
         RunReport {
             target: format!("client {agent}"),
-            capabilities: Capabilities { echo: true },
+            capabilities: Capabilities {
+                echo: true,
+                deflate: true,
+            },
             results,
             elapsed_ms: 0.0,
             interrupted: false,
@@ -296,15 +310,27 @@ async fn answer_text(conn: &Conn, req: &ClientRequest, text: &str) {
 /// How `wsprobe test-client` starts the client under test.
 #[derive(Debug, Clone)]
 pub struct ClientCommand {
-    /// Program and arguments; `{url}` in any of them is the case URL.
+    /// Program and arguments; `{url}` in any of them is the case URL, and
+    /// `{ca}` the PEM file of the run's test CA (for `wss://` cases).
     pub argv: Vec<String>,
     /// How long the client has to connect after it starts.
     pub connect_timeout: Duration,
 }
 
+/// What a client is given for one case.
+#[derive(Debug, Clone)]
+pub struct ClientCall {
+    /// The case URL (`ws://127.0.0.1:PORT/...`, `wss://localhost:PORT/...`).
+    pub url: String,
+    /// The PEM file of the CA that signs wsprobe's `wss://` certificates.
+    pub ca_file: PathBuf,
+}
+
 /// An in-process client: given the case URL, connects and runs to the end.
 pub type ClientTask = Arc<
-    dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync,
+    dyn Fn(ClientCall) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
 >;
 
 /// How each case's client is started.
@@ -321,6 +347,17 @@ impl Launcher {
         match self {
             Launcher::Command(c) => format!("client: {}", c.argv.join(" ")),
             Launcher::Task(..) => "client: in-process".into(),
+        }
+    }
+
+    /// Why `wss://` cases cannot reach this client, if they cannot: the
+    /// client must be told which CA to trust.
+    fn no_ca(&self) -> Option<String> {
+        match self {
+            Launcher::Command(c) if !c.argv.iter().any(|a| a.contains("{ca}")) => Some(
+                "a wss:// case: the client command has no `{ca}` (where the client takes a CA certificate file, PEM), so it cannot trust wsprobe's test certificate".into(),
+            ),
+            _ => None,
         }
     }
 
@@ -347,13 +384,25 @@ pub async fn test_client(
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let meta = crate::report::RunMeta::now(String::new(), "client".into(), Default::default());
+    // Made whenever the client can be given it, so `{ca}` always names a file.
+    let pki = if launcher.no_ca().is_none() {
+        Some(Arc::new(pki::TestPki::new().map_err(io::Error::other)?))
+    } else {
+        None
+    };
     let server = CaseServer::new(cases, opts.clone(), None, meta, Vec::new());
     let accept = tokio::spawn(server.clone().serve(listener));
+    let run = Batch {
+        server: &server,
+        launcher,
+        port,
+        pki: pki.clone(),
+        stop: &stop,
+    };
     let count = server.cases.len();
     let mut slots: Vec<Option<CaseResult>> = vec![None; count];
     let all: Vec<usize> = (1..=count).collect();
-    let (first, mut interrupted) =
-        run_batch(&server, launcher, port, &all, jobs, &stop, &mut on_result).await;
+    let (first, mut interrupted) = run.batch(&all, jobs, &mut on_result).await;
     for (n, r) in first {
         slots[n - 1] = Some(r);
     }
@@ -372,8 +421,7 @@ pub async fn test_client(
             })
             .collect();
         let width = (jobs / 2).max(1);
-        let (second, stopped) =
-            run_batch(&server, launcher, port, &again, width, &stop, &mut |_| {}).await;
+        let (second, stopped) = run.batch(&again, width, &mut |_| {}).await;
         interrupted |= stopped;
         let mut disagree = Vec::new();
         for (n, second) in second {
@@ -397,8 +445,7 @@ pub async fn test_client(
             });
         }
         if !interrupted && !disagree.is_empty() {
-            let (third, stopped) =
-                run_batch(&server, launcher, port, &disagree, 1, &stop, &mut |_| {}).await;
+            let (third, stopped) = run.batch(&disagree, 1, &mut |_| {}).await;
             interrupted |= stopped;
             for (n, third) in third {
                 let second = slots[n - 1].take().expect("a second run");
@@ -418,7 +465,10 @@ pub async fn test_client(
     fail_repeated_keys(&mut results);
     Ok(RunReport {
         target: launcher.describe(),
-        capabilities: Capabilities { echo: true },
+        capabilities: Capabilities {
+            echo: true,
+            deflate: true,
+        },
         results,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         interrupted,
@@ -427,49 +477,79 @@ pub async fn test_client(
     })
 }
 
-/// Play cases `ns`, `width` at a time; the results, and whether Ctrl-C
-/// stopped it (what finished is kept).
-async fn run_batch(
-    server: &CaseServer,
-    launcher: &Launcher,
+/// What every case of a run is played with.
+struct Batch<'a> {
+    server: &'a CaseServer,
+    launcher: &'a Launcher,
+    /// The plain listener's port.
     port: u16,
-    ns: &[usize],
-    width: usize,
-    stop: &tokio::sync::watch::Receiver<bool>,
-    on_result: &mut impl FnMut(&CaseResult),
-) -> (Vec<(usize, CaseResult)>, bool) {
-    let mut out = Vec::with_capacity(ns.len());
-    let mut set = tokio::task::JoinSet::new();
-    let mut todo = ns.iter().copied();
-    let mut interrupted = false;
-    loop {
-        while set.len() < width.max(1) && !interrupted {
-            let Some(n) = todo.next() else { break };
-            let server = server.clone();
-            let launcher = launcher.clone();
-            let url = format!("ws://127.0.0.1:{port}/runCase?case={n}&agent=wsprobe");
-            set.spawn(async move { (n, run_one(&server, n, &launcher, &url).await) });
-        }
-        if set.is_empty() {
-            break;
-        }
-        let mut stop_rx = stop.clone();
-        tokio::select! {
-            joined = set.join_next() => match joined {
-                Some(Ok((n, r))) => {
-                    on_result(&r);
-                    out.push((n, r));
+    /// The certificates of the `wss://` cases, when the client can be given the CA.
+    pki: Option<Arc<pki::TestPki>>,
+    stop: &'a tokio::sync::watch::Receiver<bool>,
+}
+
+impl Batch<'_> {
+    /// Play cases `ns`, `width` at a time; the results, and whether Ctrl-C
+    /// stopped it (what finished is kept).
+    async fn batch(
+        &self,
+        ns: &[usize],
+        width: usize,
+        on_result: &mut impl FnMut(&CaseResult),
+    ) -> (Vec<(usize, CaseResult)>, bool) {
+        let mut out = Vec::with_capacity(ns.len());
+        let mut set = tokio::task::JoinSet::new();
+        let mut todo = ns.iter().copied();
+        let mut interrupted = false;
+        loop {
+            while set.len() < width.max(1) && !interrupted {
+                let Some(n) = todo.next() else { break };
+                let server = self.server.clone();
+                let launcher = self.launcher.clone();
+                let pki = self.pki.clone();
+                let port = self.port;
+                set.spawn(async move {
+                    let case = server.cases[n - 1].clone();
+                    let r = match case.tls {
+                        None => {
+                            let url =
+                                format!("ws://127.0.0.1:{port}/runCase?case={n}&agent=wsprobe");
+                            let ca = pki.as_ref().map(|p| p.ca_file().to_path_buf());
+                            run_one(&server, n, &launcher, &url, ca.as_deref()).await
+                        }
+                        Some(kind) => match (&pki, launcher.no_ca()) {
+                            (Some(pki), None) => run_tls(&server, n, &launcher, pki, kind).await,
+                            (_, why) => crate::run::not_graded(
+                                case,
+                                why.unwrap_or_else(|| "no test CA".into()),
+                                crate::judge::Verdict::Skipped,
+                            ),
+                        },
+                    };
+                    (n, r)
+                });
+            }
+            if set.is_empty() {
+                break;
+            }
+            let mut stop_rx = self.stop.clone();
+            tokio::select! {
+                joined = set.join_next() => match joined {
+                    Some(Ok((n, r))) => {
+                        on_result(&r);
+                        out.push((n, r));
+                    }
+                    Some(Err(e)) => eprintln!("wsprobe: internal error in a case task: {e}"),
+                    None => break,
+                },
+                _ = stop_rx.wait_for(|s| *s), if !interrupted => {
+                    interrupted = true;
+                    set.abort_all();
                 }
-                Some(Err(e)) => eprintln!("wsprobe: internal error in a case task: {e}"),
-                None => break,
-            },
-            _ = stop_rx.wait_for(|s| *s), if !interrupted => {
-                interrupted = true;
-                set.abort_all();
             }
         }
+        (out, interrupted)
     }
-    (out, interrupted)
 }
 
 /// A started client: a process (with its stderr collected) or a task.
@@ -479,11 +559,20 @@ enum Started {
 }
 
 impl Started {
-    fn start(launcher: &Launcher, url: &str) -> Result<Started, String> {
+    fn start(launcher: &Launcher, url: &str, ca: Option<&Path>) -> Result<Started, String> {
+        let ca = ca.map(Path::to_path_buf).unwrap_or_default();
         match launcher {
-            Launcher::Task(f, _) => Ok(Started::Task(tokio::spawn(f(url.to_string())))),
+            Launcher::Task(f, _) => Ok(Started::Task(tokio::spawn(f(ClientCall {
+                url: url.to_string(),
+                ca_file: ca,
+            })))),
             Launcher::Command(cmd) => {
-                let argv: Vec<String> = cmd.argv.iter().map(|a| a.replace("{url}", url)).collect();
+                let ca = ca.to_string_lossy();
+                let argv: Vec<String> = cmd
+                    .argv
+                    .iter()
+                    .map(|a| a.replace("{url}", url).replace("{ca}", &ca))
+                    .collect();
                 let mut child = tokio::process::Command::new(&argv[0])
                     .args(&argv[1..])
                     .stdin(Stdio::null())
@@ -559,12 +648,18 @@ impl Started {
 
 /// Start the client for case `n`, play the case on its connection, and
 /// make sure the client is gone afterwards.
-async fn run_one(server: &CaseServer, n: usize, launcher: &Launcher, url: &str) -> CaseResult {
+async fn run_one(
+    server: &CaseServer,
+    n: usize,
+    launcher: &Launcher,
+    url: &str,
+    ca: Option<&Path>,
+) -> CaseResult {
     let case = server.cases[n - 1].clone();
     let t = Instant::now();
     let connected = server.expect_client(n);
     let forget = || server.waiting.lock().expect("waiting lock").remove(&n);
-    let mut client = match Started::start(launcher, url) {
+    let mut client = match Started::start(launcher, url, ca) {
         Ok(c) => c,
         Err(message) => {
             forget();
@@ -582,7 +677,7 @@ async fn run_one(server: &CaseServer, n: usize, launcher: &Launcher, url: &str) 
     };
     match got {
         Some((conn, req)) => {
-            let r = server.play(n, conn, req).await;
+            let r = server.play(n, conn, req, Vec::new()).await;
             client.finish().await;
             r
         }
@@ -596,6 +691,57 @@ async fn run_one(server: &CaseServer, n: usize, launcher: &Launcher, url: &str) 
             )
         }
     }
+}
+
+/// A `wss://` case: its own listener and certificate, then as `run_one`.
+async fn run_tls(
+    server: &CaseServer,
+    n: usize,
+    launcher: &Launcher,
+    pki: &pki::TestPki,
+    kind: crate::case::CaseTls,
+) -> CaseResult {
+    let case = server.cases[n - 1].clone();
+    let t = Instant::now();
+    let listener = match tls::CaseListener::bind().await {
+        Ok(l) => l,
+        Err(e) => {
+            return crate::run::not_graded(
+                case,
+                format!("wsprobe could not listen for the case: {e}"),
+                crate::judge::Verdict::Error,
+            )
+        }
+    };
+    let url = listener.url(n);
+    let mut client = match Started::start(launcher, &url, Some(pki.ca_file())) {
+        Ok(c) => c,
+        Err(message) => return no_client(case, message, t),
+    };
+    let timeout = launcher.connect_timeout();
+    let tcp = tokio::select! {
+        got = tokio::time::timeout(timeout, listener.accept()) => got.ok().and_then(Result::ok),
+        how = client.exited() => {
+            let said = client.said().await;
+            return no_client(case, format!("{how} without connecting to {url}{said}"), t);
+        }
+    };
+    let Some(tcp) = tcp else {
+        let said = client.said().await;
+        return no_client(
+            case,
+            format!("the client did not connect to {url} within {timeout:?}{said}"),
+            t,
+        );
+    };
+    drop(listener);
+    let until = tokio::time::Instant::now() + server.opts.handshake_timeout;
+    let r = match tls::arrive(tcp, kind, pki.config(kind), until).await {
+        tls::Arrival::Request { conn, req, before } => server.play(n, *conn, req, before).await,
+        tls::Arrival::NoRequest(events) => finish(case, Recorded::from_events(events), t),
+    };
+    client.finish().await;
+    r
 }
 
 fn stderr_note(said: &str) -> String {
