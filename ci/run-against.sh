@@ -14,6 +14,7 @@
 # Environment:
 #   WSPROBE       wsprobe binary (default: `wsprobe` on PATH, else target/release/wsprobe)
 #   WSPROBE_PATH  request path (default /)
+#   WSPROBE_SCHEME  ws (default) or wss (give the certificate with --ca-cert)
 #   WAIT_SECONDS  how long to wait for the port (default 30)
 #   GITHUB_STEP_SUMMARY  when set (GitHub Actions), a markdown summary is appended to it
 set -uo pipefail
@@ -59,7 +60,7 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 done
 
 out=$(mktemp)
-"$bin" run "ws://127.0.0.1:$port${WSPROBE_PATH:-/}" --color never "$@" | tee "$out"
+"$bin" run "${WSPROBE_SCHEME:-ws}://127.0.0.1:$port${WSPROBE_PATH:-/}" --color never "$@" | tee "$out"
 code=${PIPESTATUS[0]}
 
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then

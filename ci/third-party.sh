@@ -45,6 +45,16 @@ venv=target/ci-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4"
 against python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
+# The same library over wss://, serving one origin: the handshake group with
+# the TLS and Origin cases (RFC 6455 4.2.2, 10.2) against a real server.
+tls_dir=target/third-party/tls
+mkdir -p "$tls_dir"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" \
+  -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" 2>/dev/null
+WSPROBE_SCHEME=wss against python-websockets-wss \
+  "$venv/bin/python ci/servers/python_websockets_echo.py PORT --tls $tls_dir/cert.pem $tls_dir/key.pem --origins https://app.wsprobe.test" \
+  --cases 'handshake/**' --ca-cert "$tls_dir/cert.pem" --origin-allow https://app.wsprobe.test
 
 # Node ws
 node_dir=target/ci-node
@@ -97,4 +107,4 @@ PY
 
 # The JUnit files must read back, in an independent JUnit reader, as what results.json says.
 "$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==5.0.3"
-"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto,python-websockets-client,node-ws-client}
+"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,python-websockets-wss,node-ws,soketto,python-websockets-client,node-ws-client}

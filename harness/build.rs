@@ -1,4 +1,5 @@
-//! Embed the catalogue (`../cases/**/*.yaml`) so the binary needs no files at run time.
+//! Embed the catalogue (`cases/**/*.yaml`, inside the crate so the published
+//! package carries it) so the binary needs no files at run time.
 
 use std::path::{Path, PathBuf};
 
@@ -6,9 +7,8 @@ use std::path::{Path, PathBuf};
 const MATRIX: &str = "requirements.yaml";
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read the catalogue directory {}: {e}", dir.display()));
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -22,11 +22,20 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    // At run time: the build script may be reused for a copy elsewhere.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("cases");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
+    // A binary without its catalogue would test nothing and say nothing:
+    // refuse to build one.
+    assert!(
+        !files.is_empty(),
+        "no case file (*.yaml) under {}: the catalogue must be inside the crate",
+        root.display()
+    );
     let mut code = String::from("/// Catalogue files compiled in: (path under cases/, text).\npub static EMBEDDED: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -40,13 +49,12 @@ fn main() {
     code.push_str("];\n");
     let matrix = root.join(MATRIX);
     println!("cargo:rerun-if-changed={}", matrix.display());
-    // An empty matrix when the file is missing: the requirements loader says so.
-    let matrix_text = match matrix.canonicalize() {
-        Ok(abs) => format!("include_str!({:?})", abs.display().to_string()),
-        Err(_) => "\"\"".to_string(),
-    };
+    let abs = matrix
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("the requirement matrix {}: {e}", matrix.display()));
     code.push_str(&format!(
-        "/// The requirement matrix (`cases/{MATRIX}`).\npub static MATRIX: &str = {matrix_text};\n"
+        "/// The requirement matrix (`cases/{MATRIX}`).\npub static MATRIX: &str = include_str!({:?});\n",
+        abs.display().to_string()
     ));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("embedded_cases.rs");
     std::fs::write(out, code).unwrap();

@@ -271,11 +271,17 @@ fn load_in_browser(browser: &str, page: &Path, fragment: &str) -> (String, Vec<S
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_report_loads_in_chromium_with_the_right_counts() {
     let Some(browser) = chromium() else {
-        if std::env::var_os("WSPROBE_SKIP_BROWSER").is_some() {
-            eprintln!("WSPROBE_SKIP_BROWSER set: HTML report not loaded in a browser");
-            return;
-        }
-        panic!("no Chromium: install it (Debian: apt-get install chromium), set WSPROBE_CHROMIUM, or WSPROBE_SKIP_BROWSER=1");
+        // Our CI installs Chromium (.ci/run) and must run this; a fresh
+        // checkout elsewhere gets a skip that says so, not a failure.
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !ci,
+            "CI is set and no Chromium was found: install it (Debian: apt-get install chromium; .ci/run does) or point WSPROBE_CHROMIUM at a Chrome binary"
+        );
+        eprintln!(
+            "SKIPPED html_report_loads_in_chromium_with_the_right_counts: no Chromium here (Debian: apt-get install chromium, or set WSPROBE_CHROMIUM); with CI=true this fails instead"
+        );
+        return;
     };
     let (catalog, report, meta) =
         fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;

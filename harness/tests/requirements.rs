@@ -15,7 +15,7 @@ use wsprobe::case::{load, Case};
 const KNOWN_GAPS: &[&str] = &[];
 
 fn rfc_texts() -> Vec<(u16, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/rfc");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/rfc");
     [6455, 7692, 7230]
         .into_iter()
         .map(|n| {

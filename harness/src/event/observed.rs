@@ -87,6 +87,10 @@ pub struct Observed {
     pub fresh_refused: bool,
     /// A new connection opened under load was refused at once.
     pub fresh_declined: bool,
+    /// wsprobe sent bytes after its own close frame (a case about frames
+    /// after the close): the peer may close with them unread, and Linux then
+    /// resets the connection, which is the kernel's doing, not the peer's.
+    pub sent_after_close: bool,
     /// A `wss://` client that sent no opening handshake: how it ended
     /// (the TLS alert it sent, a close, or silence).
     pub tls_refused: Option<String>,
@@ -230,6 +234,14 @@ impl Facts {
                 t.last_message_us = e.at_us;
             }
             _ => {}
+        }
+        if self.o.client_closed
+            && matches!(
+                e.event,
+                Event::FrameSent(_) | Event::FramesSent { .. } | Event::RawSent { .. }
+            )
+        {
+            self.o.sent_after_close = true;
         }
         if matches!(e.event, Event::ClientClose { .. }) {
             self.o.client_closed = true;
