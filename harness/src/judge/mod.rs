@@ -1198,6 +1198,21 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_of_client_cases_name_the_client() {
+        let mut c = case(
+            "MUST",
+            "must-fail",
+            "      - {grade: pass, receive: [], end: fail}",
+            "{by: client, codes: [1000]}",
+        );
+        let server = describe_outcome_for(&c, &c.expect[0]);
+        assert!(server.contains("the server fails"), "{server}");
+        c.role = crate::case::Role::Client;
+        let client = describe_outcome_for(&c, &c.expect[0]);
+        assert!(client.contains("the client fails"), "{client}");
+    }
+
+    #[test]
     fn a_violation_fails_even_when_the_outcome_matches() {
         let c = case(
             "MUST",
