@@ -8,6 +8,12 @@
 #
 #   ci/third-party.sh            compare (CI)
 #   ci/third-party.sh --update   rewrite the baselines from this machine's runs
+#
+# The targets run concurrently, WSPROBE_CI_JOBS at a time (default 3), each
+# writing to target/third-party/NAME.log, printed in order at the end: the
+# verdicts do not depend on the load (wsprobe follows the server's latency
+# and confirms time-decided verdicts), and the runs spend most of their time
+# waiting on the network, not computing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # WSPROBE_PROFILE=dev reuses the binary `cargo test` built (our CI does, to
@@ -25,11 +31,25 @@ mkdir -p target/third-party
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+jobs_max=${WSPROBE_CI_JOBS:-3}
+names=()
+pids=()
+# Runs `"$@"` in the background as target NAME, with its output in NAME.log;
+# waits while jobs_max are running.
+spawn() { # name command...
+  local name=$1
+  shift
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+  echo "-- started $name"
+  ("$@") >"target/third-party/$name.log" 2>&1 &
+  names+=("$name")
+  pids+=($!)
+}
+
 against() { # name 'server command with PORT' [more wsprobe args]
   local name=$1 cmd=$2 port
   shift 2
   port=$(free_port)
-  echo "== $name"
   grep -q "verdict: error" "reports/baselines/$name.yaml" 2>/dev/null &&
     { echo "reports/baselines/$name.yaml pins a harness error" >&2; exit 1; }
   ci/run-against.sh "${cmd//PORT/$port}" "$port" --agent "$name" \
@@ -37,63 +57,49 @@ against() { # name 'server command with PORT' [more wsprobe args]
     --report-dir "target/third-party/$name" "$@" | tail -3
 }
 
-# The embedded reference server, in its own process.
-against tokio-tungstenite-echo "$WSPROBE serve --port PORT"
-
-# Python websockets
+# Set-up first (registries, a certificate, the soketto build), then the runs.
+# soketto (Rust, permessage-deflate), built on its own so its flate2 keeps
+# the backend it has for any user (see ci/servers/soketto-echo/Cargo.toml);
+# it builds while pip and npm download.
+cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml &
+soketto_build=$!
 venv=target/ci-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4"
-against python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
-# The same library over wss://, serving one origin: the handshake group with
-# the TLS and Origin cases (RFC 6455 4.2.2, 10.2) against a real server.
-tls_dir=target/third-party/tls
-mkdir -p "$tls_dir"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj /CN=localhost \
-  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" \
-  -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" 2>/dev/null
-WSPROBE_SCHEME=wss against python-websockets-wss \
-  "$venv/bin/python ci/servers/python_websockets_echo.py PORT --tls $tls_dir/cert.pem $tls_dir/key.pem --origins https://app.wsprobe.test" \
-  --cases 'handshake/**' --ca-cert "$tls_dir/cert.pem" --origin-allow https://app.wsprobe.test
-
-# Node ws
+"$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4" "junitparser==5.0.3"
 node_dir=target/ci-node
 if [ ! -d "$node_dir/node_modules/ws" ]; then
   mkdir -p "$node_dir"
   (cd "$node_dir" && npm install --silent --no-audit --no-fund ws@8.23.0 >/dev/null)
 fi
-NODE_PATH="$node_dir/node_modules" against node-ws "node ci/servers/node_ws_echo.js PORT"
+tls_dir=target/third-party/tls
+mkdir -p "$tls_dir"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" \
+  -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" 2>/dev/null
+wait $soketto_build
 
-# soketto (Rust, permessage-deflate), built on its own so its flate2 keeps
-# the backend it has for any user (see ci/servers/soketto-echo/Cargo.toml).
-cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml
-# The RFC 7692 groups only: it is here as a second permessage-deflate implementation.
-against soketto "ci/servers/soketto-echo/target/release/soketto-echo PORT 2>/dev/null" --cases 'deflate/**'
-
-# One page comparing them.
 # Clients under test (wsprobe test-client): one client process per case.
 against_client() { # name command... ({url} is the case URL)
   local name=$1
   shift
-  echo "== $name (client)"
   "$WSPROBE" test-client --agent "$name" --baseline "reports/baselines/$name.yaml" ${mode[@]+"${mode[@]}"} \
     --report-dir "target/third-party/$name" -- "$@" | tail -2
 }
-against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url} {ca}
-NODE_PATH="$node_dir/node_modules" against_client node-ws-client node ci/clients/node_ws_client.js {url} {ca}
 
 # The Autobahn URL protocol (serve-cases), driven the way client libraries'
 # own Autobahn scripts do; every case must come back in the agent's report.
-port=$(free_port)
 # (The protocol is under test here, not the cases: the UTF-8 vectors and
-# large messages are left to the test-client runs above.)
-"$WSPROBE" serve-cases --port "$port" --report-dir target/third-party/serve-cases \
-  --exclude 'client/utf8/**' --exclude 'client/limits/**' 2>/dev/null &
-serve_cases=$!
-sleep 0.5
-"$venv/bin/python" ci/clients/python_websockets_autobahn.py "ws://127.0.0.1:$port" python-websockets
-kill $serve_cases
-"$venv/bin/python" - <<'PY'
+# large messages are left to the test-client runs.)
+autobahn_protocol() {
+  local port serve_cases
+  port=$(free_port)
+  "$WSPROBE" serve-cases --port "$port" --report-dir target/third-party/serve-cases \
+    --exclude 'client/utf8/**' --exclude 'client/limits/**' 2>/dev/null &
+  serve_cases=$!
+  sleep 0.5
+  "$venv/bin/python" ci/clients/python_websockets_autobahn.py "ws://127.0.0.1:$port" python-websockets
+  kill $serve_cases
+  "$venv/bin/python" - <<'PY'
 import json
 d = json.load(open("target/third-party/serve-cases/python-websockets/results.json"))
 s = d["summary"]
@@ -101,10 +107,40 @@ s = d["summary"]
 assert len(d["results"]) > 100 and s["fail"] == 0 and s["error"] == 0, s
 print(f"serve-cases (Autobahn protocol): {len(d['results'])} cases, none failed: {s}")
 PY
+}
 
+# The longest runs first, so the short ones fill in around them.
+NODE_PATH="$node_dir/node_modules" spawn node-ws-client against_client node-ws-client node ci/clients/node_ws_client.js {url} {ca}
+spawn python-websockets-client against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url} {ca}
+spawn python-websockets against python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
+NODE_PATH="$node_dir/node_modules" spawn node-ws against node-ws "node ci/servers/node_ws_echo.js PORT"
+# The embedded reference server, in its own process.
+spawn tokio-tungstenite-echo against tokio-tungstenite-echo "$WSPROBE serve --port PORT"
+# The RFC 7692 groups only: soketto is here as a second permessage-deflate implementation.
+spawn soketto against soketto "ci/servers/soketto-echo/target/release/soketto-echo PORT 2>/dev/null" --cases 'deflate/**'
+# Python websockets over wss://, serving one origin: the handshake group with
+# the TLS and Origin cases (RFC 6455 4.2.2, 10.2) against a real server.
+WSPROBE_SCHEME=wss spawn python-websockets-wss against python-websockets-wss \
+  "$venv/bin/python ci/servers/python_websockets_echo.py PORT --tls $tls_dir/cert.pem $tls_dir/key.pem --origins https://app.wsprobe.test" \
+  --cases 'handshake/**' --ca-cert "$tls_dir/cert.pem" --origin-allow https://app.wsprobe.test
+spawn serve-cases autobahn_protocol
+
+failed=()
+for i in "${!names[@]}"; do
+  rc=0
+  wait "${pids[$i]}" || rc=$?
+  echo "== ${names[$i]} (exit $rc)"
+  cat "target/third-party/${names[$i]}.log"
+  [ $rc = 0 ] || failed+=("${names[$i]}")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "third-party: failed: ${failed[*]}" >&2
+  exit 1
+fi
+
+# One page comparing them.
 "$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto} \
   -o target/third-party/matrix.html
 
 # The JUnit files must read back, in an independent JUnit reader, as what results.json says.
-"$venv/bin/pip" install --quiet --disable-pip-version-check "junitparser==5.0.3"
 "$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,python-websockets-wss,node-ws,soketto,python-websockets-client,node-ws-client}

@@ -132,10 +132,11 @@ fn the_catalogue_loads_with_unique_ids() {
 }
 
 #[test]
-fn matrix_of_row_lists_is_their_product() {
-    // Two lists of rows: one case per pair, a row from each, in row-major order.
+fn matrix_of_axes_is_their_product() {
+    // Two axes whose values are maps: one case per pair, in row-major order,
+    // each variable read through its axis.
     let text = format!(
-        "{HEAD}  - id: x/${{set}}/${{v}}\n    matrix:\n      - [{{set: a, ab: \"13.1\"}}, {{set: b, ab: \"13.2\"}}]\n      - [{{v: short, i: 1}}, {{v: long, i: 2}}, {{v: huge, i: 3}}]\n    title: t\n    autobahn: \"${{ab}}.${{i}}\"\n    rfc: [\"5.2\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
+        "{HEAD}  - id: x/${{o.set}}/${{size.v}}\n    matrix:\n      o: [{{set: a, ab: \"13.1\"}}, {{set: b, ab: \"13.2\"}}]\n      size: [{{v: short, i: 1}}, {{v: long, i: 2}}, {{v: huge, i: 3}}]\n    title: t\n    autobahn: \"${{o.ab}}.${{size.i}}\"\n    rfc: [\"5.2\"]\n    requirement: r\n    level: MUST\n    class: must-fail\n    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
     );
     let (_, cases) = load_file("ok.yaml", &text).unwrap();
     let ids: Vec<(&str, Option<&str>)> = cases
@@ -156,9 +157,15 @@ fn matrix_of_row_lists_is_their_product() {
     let empty = text.replace("[{v: short, i: 1}, {v: long, i: 2}, {v: huge, i: 3}]", "[]");
     let e = err(&empty);
     assert!(
-        e.contains("matrix") && e.contains("non-empty") && e.contains("bad.yaml:"),
+        e.contains("matrix variable size") && e.contains("non-empty") && e.contains("bad.yaml:"),
         "{e}"
     );
+    // The list of lists of rows this replaced is refused with the form to use.
+    let lists = text
+        .replace("      o: [", "      - [")
+        .replace("      size: [", "      - [");
+    let e = err(&lists);
+    assert!(e.contains("map of axes") && e.contains("bad.yaml:"), "{e}");
 }
 
 #[test]

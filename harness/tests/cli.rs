@@ -611,15 +611,3 @@ fn requirements_reports_coverage_per_sentence() {
     assert!(human.contains("6455   5.5.1"), "{human}");
     assert!(human.contains(" sentences: "), "{human}");
 }
-
-#[test]
-fn the_readme_names_every_fault() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let missing: Vec<&str> = wsprobe::servers::Fault::ALL
-        .iter()
-        .map(|(_, name, _)| *name)
-        .filter(|name| !readme.contains(&format!("`{name}`")))
-        .collect();
-    assert!(missing.is_empty(), "README.md does not list {missing:?}");
-}

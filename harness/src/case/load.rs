@@ -356,6 +356,13 @@ type Binding = Vec<(String, Value)>;
 
 fn expand_matrix(m: &Value) -> Result<Vec<Binding>, String> {
     let as_binding = |row: &Value| -> Result<Binding, String> {
+        if row.is_sequence() {
+            return Err(
+                "a matrix row is a list: for one case per combination, write a map \
+                        of axes ({a: [...], b: [...]}) and read ${a.name}"
+                    .to_string(),
+            );
+        }
         let map = row
             .as_mapping()
             .ok_or("each matrix row must be a map of variable: value")?;
@@ -371,34 +378,12 @@ fn expand_matrix(m: &Value) -> Result<Vec<Binding>, String> {
             .collect()
     };
     match m {
-        // A list of lists of rows: one case per combination, a row from each
-        // list (the 13.x equivalents are 7 offers times 18 variants).
-        Value::Sequence(groups) if !groups.is_empty() && groups.iter().all(|g| g.is_sequence()) => {
-            let mut out: Vec<Binding> = vec![Vec::new()];
-            for group in groups {
-                let rows = group
-                    .as_sequence()
-                    .filter(|s| !s.is_empty())
-                    .ok_or("each list of matrix rows must be non-empty")?
-                    .iter()
-                    .map(as_binding)
-                    .collect::<Result<Vec<_>, _>>()?;
-                out = out
-                    .into_iter()
-                    .flat_map(|b| {
-                        rows.iter().map(move |row| {
-                            let mut b = b.clone();
-                            b.extend(row.iter().cloned());
-                            b
-                        })
-                    })
-                    .collect();
-            }
-            Ok(out)
-        }
         // A list of rows: one case per row.
         Value::Sequence(rows) if !rows.is_empty() => rows.iter().map(as_binding).collect(),
-        // A map of lists: one case per combination.
+        // A map of axes, each a list of values (scalars or maps of
+        // variables, read as `${axis.name}`): one case per combination, as
+        // a CI matrix does. A list of rows and a map of axes express every
+        // file; a third form (a list of lists of rows) was folded into this.
         Value::Mapping(vars) if !vars.is_empty() => {
             let mut out: Vec<Binding> = vec![Vec::new()];
             for (k, vals) in vars {

@@ -24,6 +24,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, best first (the order reports count them in).
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Pass,
+        Verdict::NonStrict,
+        Verdict::Informational,
+        Verdict::Unimplemented,
+        Verdict::Skipped,
+        Verdict::Fail,
+        Verdict::Error,
+    ];
+
     /// Higher is worse; the case verdict is the worst of its parts.
     pub fn severity(self) -> u8 {
         match self {
@@ -86,5 +97,19 @@ impl From<crate::case::Grade> for Verdict {
             crate::case::Grade::Informational => Verdict::Informational,
             crate::case::Grade::Fail => Verdict::Fail,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict;
+
+    /// `severity` matches every variant and gives each its own value, so
+    /// `ALL` covering every severity means it lists every verdict.
+    #[test]
+    fn all_lists_every_verdict() {
+        let mut seen: Vec<u8> = Verdict::ALL.iter().map(|v| v.severity()).collect();
+        seen.sort();
+        assert_eq!(seen, (0..7).collect::<Vec<u8>>());
     }
 }

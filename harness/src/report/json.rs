@@ -28,18 +28,10 @@ struct Doc<'a> {
 
 /// Count of cases per verdict, every verdict present (zero included).
 pub fn counts(report: &RunReport) -> BTreeMap<&'static str, usize> {
-    [
-        Verdict::Pass,
-        Verdict::NonStrict,
-        Verdict::Informational,
-        Verdict::Unimplemented,
-        Verdict::Skipped,
-        Verdict::Fail,
-        Verdict::Error,
-    ]
-    .into_iter()
-    .map(|v| (v.key(), report.count(v)))
-    .collect()
+    Verdict::ALL
+        .into_iter()
+        .map(|v| (v.key(), report.count(v)))
+        .collect()
 }
 
 /// The run as pretty JSON.
