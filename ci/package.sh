@@ -4,11 +4,16 @@
 # the workspace build. A copy without its cases would test nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet
-here=$(target/debug/wsprobe list | wc -l)
-here_clients=$(target/debug/wsprobe list --clients | wc -l)
+# The workspace's binary: WSPROBE (our CI passes the one `cargo test` built),
+# else a build.
+if [ -z "${WSPROBE:-}" ]; then
+  cargo build --quiet
+  WSPROBE=target/debug/wsprobe
+fi
+here=$("$WSPROBE" list | wc -l)
+here_clients=$("$WSPROBE" list --clients | wc -l)
 cargo package -p wsprobe --no-verify --quiet --allow-dirty
-version=$(target/debug/wsprobe --version | awk '{print $2}')
+version=$("$WSPROBE" --version | awk '{print $2}')
 crate=target/package/wsprobe-$version.crate
 # Where `cargo package` itself unpacks to verify: one fixed place, so cargo
 # tracks the copy's files from run to run.

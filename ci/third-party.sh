@@ -16,9 +16,12 @@
 # waiting on the network, not computing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# WSPROBE_PROFILE=dev reuses the binary `cargo test` built (our CI does, to
-# spare a release build); verdicts do not depend on how fast wsprobe is.
-if [ "${WSPROBE_PROFILE:-release}" = dev ]; then
+# WSPROBE=PATH uses that binary as it is (our CI passes the one `cargo test`
+# built); WSPROBE_PROFILE=dev builds the dev profile; verdicts do not depend
+# on how fast wsprobe is.
+if [ -n "${WSPROBE:-}" ]; then
+  [ -x "$WSPROBE" ] || { echo "third-party: WSPROBE=$WSPROBE is not an executable" >&2; exit 2; }
+elif [ "${WSPROBE_PROFILE:-release}" = dev ]; then
   cargo build --quiet
   export WSPROBE=$PWD/target/debug/wsprobe
 else

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsprobe::wire::reader::{parse_header, FrameReader, Limits, ReadEvent, Role};
+use wsprobe::wire::reader::{parse_header, FrameReader, Limits, ReadEvent, Side};
 use wsprobe::wire::writer::RawFrame;
 
 const LIMITS: Limits = Limits {
@@ -21,9 +21,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let role = if ctl & 1 == 0 {
-        Role::Server
+        Side::Server
     } else {
-        Role::Client
+        Side::Client
     };
     let step = 1 + (ctl >> 1) as usize;
 

@@ -16,7 +16,7 @@ use std::io::{self, Cursor, Read, Write};
 
 use libfuzzer_sys::fuzz_target;
 use wsprobe::fuzz::{wire_bytes, Sequence};
-use wsprobe::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use wsprobe::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 
 /// An in-memory connection: reads the client's bytes, collects the server's.
 struct Duplex {
@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut reader = FrameReader::new(
-        Role::Client,
+        Side::Client,
         Limits {
             max_frame: 1 << 22,
             max_message: 1 << 22,

@@ -123,9 +123,10 @@ pub struct Entry {
     pub reason: Option<String>,
 }
 
-/// What one run of a case got, as a baseline compares it.
+/// What one run of a case got, as a baseline compares it (named apart
+/// from the judge's `Observed`, the facts of a whole connection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Observed {
+pub struct Got {
     /// The case verdict.
     pub verdict: Verdict,
     /// The behaviour verdict.
@@ -136,9 +137,9 @@ pub struct Observed {
     pub code: Option<u16>,
 }
 
-impl Observed {
+impl Got {
     /// What a finished case got.
-    pub fn of(r: &CaseResult) -> Observed {
+    pub fn of(r: &CaseResult) -> Got {
         let code = r.events.iter().find_map(|e| match &e.event {
             Event::Close { code, .. } => Some(*code),
             _ => None,
@@ -151,7 +152,7 @@ impl Observed {
             .judgement
             .close
             .is_some_and(|c| c != Verdict::Informational && !c.is_failure());
-        Observed {
+        Got {
             verdict: r.judgement.verdict,
             behavior: r.judgement.behavior,
             close: r.judgement.close,
@@ -170,7 +171,7 @@ fn admits_opt<T: PartialEq + Copy>(pinned: &Option<AnyOf<T>>, v: Option<T>) -> b
 
 impl Entry {
     /// The entry pinning exactly what a run got.
-    pub fn of(o: Observed) -> Entry {
+    pub fn of(o: Got) -> Entry {
         Entry {
             verdict: AnyOf::one(o.verdict),
             behavior: AnyOf::one(o.behavior),
@@ -181,11 +182,11 @@ impl Entry {
     }
 
     /// Whether a run's result is one this entry allows.
-    pub fn admits(&self, o: Observed) -> bool {
+    pub fn admits(&self, o: Got) -> bool {
         self.admits_verdicts(o) && admits_opt(&self.code, o.code)
     }
 
-    fn admits_verdicts(&self, o: Observed) -> bool {
+    fn admits_verdicts(&self, o: Got) -> bool {
         self.verdict.admits(o.verdict)
             && self.behavior.admits(o.behavior)
             && admits_opt(&self.close, o.close)
@@ -221,8 +222,32 @@ pub struct Baseline {
     /// The server it was recorded against (`--agent`; not the URL, which
     /// changes between machines and runs).
     pub agent: String,
+    /// Reasons given to a glob of case ids at once: an entry the glob
+    /// matches that has no `reason` of its own has this one (the first
+    /// matching glob's). One sentence for 226 cases with one cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<GlobReason>,
     /// Case id to pinned verdicts.
     pub cases: BTreeMap<String, Entry>,
+}
+
+/// `reasons: [{cases: "deflate/**", reason: "..."}]` in a baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobReason {
+    /// A glob of case ids (`*` within a segment, `**` across them).
+    pub cases: String,
+    /// Why the cases it matches deviate.
+    pub reason: String,
+}
+
+impl GlobReason {
+    fn matcher(&self) -> Result<globset::GlobMatcher, globset::Error> {
+        Ok(globset::GlobBuilder::new(&self.cases)
+            .literal_separator(true)
+            .build()?
+            .compile_matcher())
+    }
 }
 
 /// Reading a baseline failed.
@@ -238,10 +263,43 @@ pub struct BaselineError {
 impl Baseline {
     /// Parse a baseline file's text.
     pub fn parse(path: &str, text: &str) -> Result<Baseline, BaselineError> {
-        serde_yaml::from_str(text).map_err(|e| BaselineError {
+        let b: Baseline = serde_yaml::from_str(text).map_err(|e| BaselineError {
             path: path.to_string(),
             message: e.to_string(),
-        })
+        })?;
+        for r in &b.reasons {
+            r.matcher().map_err(|e| BaselineError {
+                path: path.to_string(),
+                message: format!("reasons: bad glob {:?}: {e}", r.cases),
+            })?;
+        }
+        Ok(b)
+    }
+
+    /// Why case `id` deviates: its entry's own reason, else the first
+    /// `reasons` glob that matches it.
+    pub fn reason_of(&self, id: &str) -> Option<&str> {
+        let own = self.cases.get(id).and_then(|e| e.reason.as_deref());
+        own.or_else(|| self.glob_reason(id))
+    }
+
+    /// A reason its glob already gives is not repeated on the entry.
+    fn drop_repeated_reasons(&mut self) {
+        let ids: Vec<String> = self.cases.keys().cloned().collect();
+        for id in ids {
+            let glob = self.glob_reason(&id).map(str::to_string);
+            let e = self.cases.get_mut(&id).expect("listed above");
+            if e.reason.is_some() && e.reason == glob {
+                e.reason = None;
+            }
+        }
+    }
+
+    fn glob_reason(&self, id: &str) -> Option<&str> {
+        self.reasons
+            .iter()
+            .find(|r| r.matcher().is_ok_and(|m| m.is_match(id)))
+            .map(|r| r.reason.as_str())
     }
 
     /// Read a baseline; `Ok(None)` when the file does not exist yet.
@@ -266,6 +324,17 @@ impl Baseline {
         let _ = writeln!(out, "wsprobe: {}", yaml_str(&self.wsprobe));
         let _ = writeln!(out, "catalogue: {}", yaml_str(&self.catalogue));
         let _ = writeln!(out, "agent: {}", yaml_str(&self.agent));
+        if !self.reasons.is_empty() {
+            out.push_str("reasons:\n");
+            for r in &self.reasons {
+                let _ = writeln!(
+                    out,
+                    "  - {{cases: {}, reason: {}}}",
+                    serde_json::to_string(&r.cases).expect("strings serialize"),
+                    yaml_str(&r.reason)
+                );
+            }
+        }
         out.push_str("cases:\n");
         for (id, e) in &self.cases {
             let key = |v: Verdict| v.key().to_string();
@@ -292,12 +361,14 @@ impl Baseline {
 
     /// The baseline after `report`: cases that ran take their new entries,
     /// cases that did not run keep theirs while they are still in the
-    /// catalogue (`known`), and cases gone from the catalogue are dropped.
+    /// catalogue (`known`), and cases gone from the catalogue are dropped;
+    /// the header records the catalogue fingerprint and the agent.
     pub fn updated(
         old: Option<&Baseline>,
         report: &RunReport,
         known: &BTreeSet<String>,
-        meta: &crate::report::RunMeta,
+        catalogue: &str,
+        agent: &str,
     ) -> Baseline {
         let mut cases: BTreeMap<String, Entry> = old
             .map(|b| {
@@ -309,7 +380,7 @@ impl Baseline {
             })
             .unwrap_or_default();
         for r in &report.results {
-            let got = Observed::of(r);
+            let got = Got::of(r);
             let old = cases.get(&r.case.id);
             // An entry the run stays inside is kept whole: its alternatives
             // and reason were written by a person.
@@ -322,12 +393,15 @@ impl Baseline {
             }
             cases.insert(r.case.id.clone(), now);
         }
-        Baseline {
+        let mut b = Baseline {
             wsprobe: env!("CARGO_PKG_VERSION").to_string(),
-            catalogue: meta.catalogue.clone(),
-            agent: meta.agent.clone(),
+            catalogue: catalogue.to_string(),
+            agent: agent.to_string(),
+            reasons: old.map(|b| b.reasons.clone()).unwrap_or_default(),
             cases,
-        }
+        };
+        b.drop_repeated_reasons();
+        b
     }
 }
 
@@ -443,7 +517,7 @@ impl Diff {
 pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>) -> Diff {
     let mut diff = Diff::default();
     for r in &report.results {
-        let got = Observed::of(r);
+        let got = Got::of(r);
         let Some(was) = baseline.cases.get(&r.case.id).cloned() else {
             diff.new.push((r.case.id.clone(), Entry::of(got)));
             continue;
@@ -490,7 +564,7 @@ mod tests {
     use super::*;
 
     fn entry(v: Verdict, code: Option<u16>) -> Entry {
-        Entry::of(Observed {
+        Entry::of(Got {
             verdict: v,
             behavior: v,
             close: Some(Verdict::Pass),
@@ -510,6 +584,10 @@ mod tests {
             wsprobe: "0.1.0".into(),
             catalogue: "00ff".into(),
             agent: "tokio-tungstenite echo".into(),
+            reasons: vec![GlobReason {
+                cases: "odd*".into(),
+                reason: "one cause for many cases".into(),
+            }],
             cases,
         };
         let text = b.render();
@@ -517,6 +595,26 @@ mod tests {
             "\n  close/after-echo: {verdict: pass, behavior: pass, close: pass, code: 1000}\n"
         ));
         assert_eq!(Baseline::parse("b.yaml", &text).unwrap(), b);
+    }
+
+    #[test]
+    fn a_glob_gives_its_reason_to_entries_without_one() {
+        let text = "wsprobe: x\ncatalogue: y\nagent: z\nreasons:\n  - {cases: \"deflate/**\", reason: flate2 1.1}\n  - {cases: \"*/x\", reason: second}\ncases:\n  deflate/a/b: {verdict: fail, behavior: fail}\n  deflate/c: {verdict: fail, behavior: fail, reason: its own}\n  close/x: {verdict: fail, behavior: fail}\n  close/y/x: {verdict: fail, behavior: fail}\n";
+        let b = Baseline::parse("b.yaml", text).unwrap();
+        assert_eq!(b.reason_of("deflate/a/b"), Some("flate2 1.1"));
+        assert_eq!(b.reason_of("deflate/c"), Some("its own"));
+        assert_eq!(b.reason_of("close/x"), Some("second"));
+        // `*` stays within a segment.
+        assert_eq!(b.reason_of("close/y/x"), None);
+        // Updating drops an entry's reason where it only repeats its glob's.
+        let mut repeated = b.clone();
+        repeated.cases.get_mut("deflate/c").unwrap().reason = Some("flate2 1.1".into());
+        repeated.drop_repeated_reasons();
+        assert_eq!(repeated.cases["deflate/c"].reason, None);
+        assert_eq!(repeated.reason_of("deflate/c"), Some("flate2 1.1"));
+        let bad = text.replace("\"*/x\"", "\"a[\"");
+        let e = Baseline::parse("b.yaml", &bad).unwrap_err().to_string();
+        assert!(e.contains("bad glob") && e.contains("a["), "{e}");
     }
 
     #[test]

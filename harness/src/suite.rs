@@ -315,7 +315,13 @@ impl Outcome {
     /// The baseline this run would write (for cases it did not run, the
     /// entries of `old` are kept).
     pub fn baseline(&self, old: Option<&Baseline>) -> Baseline {
-        Baseline::updated(old, &self.report, &self.known, &self.meta)
+        Baseline::updated(
+            old,
+            &self.report,
+            &self.known,
+            &self.meta.catalogue,
+            &self.meta.agent,
+        )
     }
 
     /// Panic unless the run matches the baseline file at `path`: a

@@ -65,9 +65,18 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         Fault::EchoOffers => Some(&["handshake/*", "deflate/negotiation*", "deflate/decline*"]),
         Fault::AcceptUnmasked => Some(&["masking/*"]),
         Fault::IgnoreRsv | Fault::IgnoreReservedOpcodes => Some(&["framing/*"]),
-        Fault::MaskFrames | Fault::RsvOnEcho | Fault::NonMinimalLength => {
-            Some(&["framing/*", "control/*", "close/*", "wire/*"])
-        }
+        // Not wire/length/declared-longer-than-data: whether the server's
+        // close reaches wsprobe there went the other way once (INFO, not
+        // FAIL, against non-minimal-length, session 26): a timing question
+        // still open, so it is not pinned per fault until it is understood.
+        Fault::MaskFrames | Fault::RsvOnEcho | Fault::NonMinimalLength => Some(&[
+            "framing/*",
+            "control/*",
+            "close/*",
+            "wire/delivery/*",
+            "wire/control/*",
+            "wire/length/{non-minimal-*,64-bit-msb-set}",
+        ]),
         Fault::CrashOnReservedOpcode => Some(&["control/*", "fragmentation/*", "framing/*"]),
         Fault::CrashOnTruncatedFrame => Some(&["abrupt/*", "framing/*"]),
         Fault::LenientFragmentation => Some(&["fragmentation/*"]),

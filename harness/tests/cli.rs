@@ -95,6 +95,35 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_report_that_cannot_be_written_is_an_io_error_not_a_usage_error() {
+    // A directory under a regular file cannot be made, whoever runs the test.
+    let file = std::env::temp_dir().join(format!("wsprobe-io-{}", std::process::id()));
+    std::fs::write(&file, "not a directory").unwrap();
+    let dir = file.join("report");
+    let out = wsprobe(&[
+        "demo",
+        "--cases",
+        "framing/text/**",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(&file).unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(wsprobe::cli::exit_code::IO),
+        "{err}"
+    );
+    assert!(err.contains("cannot write reports to"), "{err}");
+    // The cases still ran and were printed before the write failed.
+    assert!(
+        text(&out.stdout).contains("passed"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn list_and_show() {
     let out = wsprobe(&["list", "control/ping/*"]);
     let stdout = text(&out.stdout);

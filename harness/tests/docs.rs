@@ -185,6 +185,7 @@ fn every_verdict_and_exit_code_is_documented() {
         exit_code::CASES_FAILED,
         exit_code::USAGE,
         exit_code::UNREACHABLE,
+        exit_code::IO,
         exit_code::INTERRUPTED,
     ] {
         assert!(

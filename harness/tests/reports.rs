@@ -114,7 +114,7 @@ async fn console_json_and_junit_are_pinned() {
 async fn baseline_catches_regressions_improvements_and_new_cases() {
     let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;
     let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
-    let base = Baseline::updated(None, &good, &known, &meta);
+    let base = Baseline::updated(None, &good, &known, &meta.catalogue, &meta.agent);
     let base = Baseline::parse("b.yaml", &base.render()).expect("a written baseline reads back");
     assert!(baseline::compare(&base, &good, &known).matches(true));
 
@@ -135,7 +135,7 @@ async fn baseline_catches_regressions_improvements_and_new_cases() {
     assert!(!diff.matches(false));
 
     // Pinned the other way round, the good server is an improvement: a difference too.
-    let worse = Baseline::updated(None, &bad, &known, &meta);
+    let worse = Baseline::updated(None, &bad, &known, &meta.catalogue, &meta.agent);
     let diff = baseline::compare(&worse, &good, &known);
     assert_eq!(diff.improvements.len(), 5);
     assert!(diff.regressions.is_empty());
@@ -155,7 +155,7 @@ async fn baseline_catches_regressions_improvements_and_new_cases() {
     assert!(!diff.matches(true));
 
     // Updating keeps entries of cases that did not run and drops removed ones.
-    let updated = Baseline::updated(Some(&partial), &good, &known, &meta);
+    let updated = Baseline::updated(Some(&partial), &good, &known, &meta.catalogue, &meta.agent);
     assert!(!updated.cases.contains_key("gone/from/catalogue"));
     assert_eq!(updated.cases.len(), CASES.len());
 }
@@ -165,7 +165,7 @@ async fn baseline_alternatives_admit_either_outcome_of_a_racy_case() {
     let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;
     let (_, bad, _) = fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
     let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
-    let base = Baseline::updated(None, &good, &known, &meta).render();
+    let base = Baseline::updated(None, &good, &known, &meta.catalogue, &meta.agent).render();
     let pinned_line = base
         .lines()
         .find(|l| l.starts_with("  handshake/key/empty:"))
@@ -185,7 +185,7 @@ async fn baseline_alternatives_admit_either_outcome_of_a_racy_case() {
     assert!(baseline::compare(&widened, &good, &known).matches(true));
 
     // Updating from a run inside the alternatives keeps the entry as written.
-    let updated = Baseline::updated(Some(&widened), &bad, &known, &meta);
+    let updated = Baseline::updated(Some(&widened), &bad, &known, &meta.catalogue, &meta.agent);
     assert_eq!(
         updated.cases["handshake/key/empty"],
         widened.cases["handshake/key/empty"]
@@ -220,7 +220,7 @@ async fn junit_skips_failures_the_baseline_pins() {
     let (catalog, bad, meta) =
         fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
     let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
-    let base = Baseline::updated(None, &bad, &known, &meta);
+    let base = Baseline::updated(None, &bad, &known, &meta.catalogue, &meta.agent);
     let plain = report::junit::render(&bad, &meta, &catalog.files, None);
     let pinned = report::junit::render(&bad, &meta, &catalog.files, Some(&base));
     assert!(plain.contains("failures=\"5\""), "{plain}");
@@ -228,6 +228,22 @@ async fn junit_skips_failures_the_baseline_pins() {
     assert!(
         pinned.contains("known deviation (pinned in the baseline)"),
         "{pinned}"
+    );
+    // A reason given to a glob of ids names the deviations it matches.
+    let mut with_glob = base.clone();
+    with_glob.reasons.push(wsprobe::baseline::GlobReason {
+        cases: "framing/reserved-bits/**".into(),
+        reason: "processes reserved bits".into(),
+    });
+    let pinned = report::junit::render(&bad, &meta, &catalog.files, Some(&with_glob));
+    assert!(pinned.contains("failures=\"0\""), "{pinned}");
+    assert!(
+        pinned.contains("known deviation (processes reserved bits)"),
+        "{pinned}"
+    );
+    assert!(
+        pinned.contains("known deviation (pinned in the baseline)"),
+        "the handshake failures are outside the glob: {pinned}"
     );
 }
 

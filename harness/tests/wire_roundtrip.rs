@@ -1,7 +1,7 @@
 //! Property: whatever header the writer produces, the reader decodes back.
 
 use proptest::prelude::*;
-use wsprobe::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use wsprobe::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 use wsprobe::wire::{LengthForm, RawFrame};
 
 fn form() -> impl Strategy<Value = LengthForm> {
@@ -31,7 +31,7 @@ proptest! {
             return Ok(());
         };
         let limits = Limits { preview: 1000, ..Limits::default() };
-        let mut reader = FrameReader::new(Role::Server, limits);
+        let mut reader = FrameReader::new(Side::Server, limits);
         let mut out = Vec::new();
         let cut = split.min(bytes.len());
         reader.feed(&bytes[..cut], &mut out).unwrap();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 use super::locate::Locations;
-use super::model::{Case, Class, End, Grade, Step};
+use super::{Case, Class, End, Grade, Step};
 use crate::wire::LengthForm;
 
 /// A catalogue file that cannot be used, and where.
@@ -333,7 +333,7 @@ fn mirrored(case: &Case) -> Option<Case> {
     let server_only = case.steps.iter().any(|s| {
         // Raw bytes and explicit masks were written for a client's side.
         matches!(s, Step::Handshake(_) | Step::Idle(_) | Step::SendRaw(_))
-            || matches!(s, Step::Send(f) if f.mask != super::model::MaskSpec::Auto)
+            || matches!(s, Step::Send(f) if f.mask != crate::case::MaskSpec::Auto)
     });
     let deflate = case.needs.iter().any(|n| {
         matches!(
@@ -568,9 +568,9 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
     // A case that resets the connection itself has no closing handshake to grade.
     let resets = case.steps.iter().any(|s| match s {
         Step::Abort => true,
-        Step::Send(f) => f.delivery.cut == Some(super::model::Cut::Rst),
-        Step::SendMessage(m) => m.delivery.cut == Some(super::model::Cut::Rst),
-        Step::SendRaw(r) => r.delivery.cut == Some(super::model::Cut::Rst),
+        Step::Send(f) => f.delivery.cut == Some(crate::case::Cut::Rst),
+        Step::SendMessage(m) => m.delivery.cut == Some(crate::case::Cut::Rst),
+        Step::SendRaw(r) => r.delivery.cut == Some(crate::case::Cut::Rst),
         _ => false,
     });
     // A client case that answers with a response the client must refuse
@@ -587,7 +587,7 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
     let client_closes = case
         .close
         .as_ref()
-        .is_some_and(|c| c.by == super::model::Closer::Client);
+        .is_some_and(|c| c.by == crate::case::Closer::Client);
     for (i, o) in case.expect.iter().enumerate() {
         if o.grade != Grade::Pass {
             continue;

@@ -1,4 +1,4 @@
-//! Process exit codes, documented in the README.
+//! Process exit codes, documented in docs/servers.md ("Exit codes").
 
 /// Every case passed (non-strict and informational count as passing, unless
 /// `--strict`: then non-strict fails).
@@ -11,3 +11,6 @@ pub const USAGE: i32 = 2;
 pub const UNREACHABLE: i32 = 3;
 /// Interrupted (Ctrl-C): the finished cases were still reported.
 pub const INTERRUPTED: i32 = 130;
+/// The machine refused: a report or baseline could not be written, a file
+/// read, a port bound (sysexits' EX_IOERR; 4 is ci/run-against.sh's own).
+pub const IO: i32 = 74;

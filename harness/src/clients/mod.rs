@@ -139,9 +139,11 @@ impl CaseServer {
                 answer_text(&conn, &req, &body.to_string()).await;
             }
             "/updateReports" => {
-                self.settle().await;
-                let written = self.write_reports(&agent);
-                answer_text(&conn, &req, &written).await;
+                let written = async {
+                    self.settle().await;
+                    self.write_reports(&agent)
+                };
+                answer_after(&conn, &req, written).await;
             }
             _ => not_found(&conn).await,
         }
@@ -288,7 +290,24 @@ async fn not_found(conn: &Conn) {
 
 /// Upgrade, send one text message, close (the protocol's query URLs).
 async fn answer_text(conn: &Conn, req: &ClientRequest, text: &str) {
-    let (_, mut bytes) = serve::response(&RespondStep::default(), req);
+    answer_after(conn, req, async { text.to_string() }).await
+}
+
+/// Accept the connection at once, then send what `text` gives and close: a
+/// slow answer (`/updateReports` waits for the last cases and writes every
+/// report) must not keep the client's opening handshake waiting, or the
+/// client gives up on a handshake that a loaded machine took long to answer.
+async fn answer_after(
+    conn: &Conn,
+    req: &ClientRequest,
+    text: impl std::future::Future<Output = String>,
+) {
+    let (_, head) = serve::response(&RespondStep::default(), req);
+    if conn.write_all(&head).await.is_err() {
+        return;
+    }
+    let text = text.await;
+    let mut bytes = Vec::new();
     for f in [
         RawFrame::new(op::TEXT, text.as_bytes().to_vec()),
         RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec()),

@@ -17,7 +17,7 @@ use crate::case::{
     Payload, Source, Step,
 };
 use crate::runner::build;
-use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 use crate::wire::Violation;
 
 use super::sequence::{Op, Sequence};
@@ -107,7 +107,7 @@ fn client_chunks(steps: &[Step]) -> (Vec<(usize, Vec<u8>)>, bool) {
 
 fn reader() -> FrameReader {
     FrameReader::new(
-        Role::Server,
+        Side::Server,
         Limits {
             max_frame: u64::MAX,
             max_message: u64::MAX,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{section_of, wirelog, RunMeta};
-use crate::baseline::{Baseline, Observed};
+use crate::baseline::{Baseline, Got};
 use crate::case::load::FileInfo;
 use crate::judge::{describe_outcome_for, Verdict};
 use crate::run::{CaseResult, RunReport};
@@ -77,14 +77,14 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
     };
     let known = baseline
         .and_then(|b| b.cases.get(&r.case.id))
-        .filter(|e| e.admits(Observed::of(r)));
+        .filter(|e| e.admits(Got::of(r)));
     match j.verdict {
         Verdict::Pass | Verdict::NonStrict => TestCaseStatus::success(),
         Verdict::Fail | Verdict::Error if known.is_some() => {
             let mut s = TestCaseStatus::skipped();
-            let why = known
-                .and_then(|e| e.reason.clone())
-                .unwrap_or_else(|| "pinned in the baseline".into());
+            let why = baseline
+                .and_then(|b| b.reason_of(&r.case.id))
+                .unwrap_or("pinned in the baseline");
             s.set_message(format!("known deviation ({why}): {reason}"));
             s.set_type(j.verdict.label());
             s.set_description(explain(r));

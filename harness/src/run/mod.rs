@@ -23,10 +23,7 @@ use tokio::task::JoinSet;
 pub use load::Load;
 pub use schedule::{heavy, metric, payload_kib, timed, waits};
 
-use crate::case::{
-    Case, Class, CloseExpect, Closer, End, ExpectStep, Grade, Level, MessageStep, Need, Opcode,
-    Outcome, Payload,
-};
+use crate::case::{Case, Need};
 use crate::event::Stamped;
 use crate::judge::{best_possible, judge, Judgement, Verdict};
 use crate::runner::{run_case, RunOptions};
@@ -206,71 +203,9 @@ pub fn default_jobs() -> usize {
     (cores * 16).clamp(16, 128)
 }
 
-/// The built-in liveness check: a handshake and, on an echo server, an echo.
-pub fn liveness_case(echo: bool) -> Case {
-    use crate::case::Step;
-    let text = Payload::Text("wsprobe liveness probe".into());
-    let mut steps = Vec::new();
-    let mut receive = Vec::new();
-    if echo {
-        steps.push(Step::SendMessage(MessageStep {
-            opcode: Opcode(1),
-            payload: text.clone(),
-            fragments: Vec::new(),
-            fragment_size: None,
-            empty_final: false,
-            compress: false,
-            rsv: 0,
-            delivery: Default::default(),
-        }));
-        steps.push(Step::Expect(ExpectStep {
-            messages: 1,
-            ..Default::default()
-        }));
-        receive.push(crate::case::Item::Text(text));
-    }
-    steps.push(Step::Close(crate::case::CloseStep {
-        code: Some(1000),
-        ..Default::default()
-    }));
-    Case {
-        id: "wsprobe/liveness".into(),
-        title: "liveness probe".into(),
-        autobahn: None,
-        rfc: vec!["4".into()],
-        requirement: "the server keeps accepting connections".into(),
-        level: Level::Must,
-        class: Class::MustAccept,
-        tags: Vec::new(),
-        needs: Vec::new(),
-        notes: None,
-        steps,
-        expect: vec![Outcome {
-            grade: Grade::Pass,
-            receive,
-            end: End::Open,
-            handshake: None,
-            close_codes: Vec::new(),
-            note: None,
-        }],
-        close: Some(CloseExpect {
-            by: Closer::Client,
-            codes: vec![1000],
-            drop_ok: true,
-            other_codes: Grade::Informational,
-            other_codes_note: None,
-            informational: false,
-        }),
-        timeout: None,
-        role: Default::default(),
-        tls: None,
-        source: Default::default(),
-    }
-}
-
 /// Probe the target once: can we connect and upgrade, and does it echo?
 pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
-    let obs = run_case(&liveness_case(true), opts).await.observed;
+    let obs = run_case(&crate::case::liveness(true), opts).await.observed;
     if let Some(reason) = obs.handshake_failed.clone() {
         return Err(ProbeError::Unreachable {
             target: opts.target.to_string(),
@@ -304,7 +239,7 @@ pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
 /// Whether the server accepts a plain permessage-deflate offer: one
 /// handshake, closed at once.
 async fn negotiates_deflate(opts: &RunOptions) -> bool {
-    let mut case = liveness_case(false);
+    let mut case = crate::case::liveness(false);
     case.id = "wsprobe/deflate-probe".into();
     case.steps = vec![
         crate::case::Step::Handshake(crate::case::HandshakeStep {
@@ -348,7 +283,7 @@ pub struct Alive {
 
 /// [`alive`], saying how many attempts failed first.
 pub async fn checked(opts: &RunOptions, echo: bool) -> Result<Alive, String> {
-    let case = liveness_case(echo);
+    let case = crate::case::liveness(echo);
     // The probe needs a handful of frames; a flooding server must not make
     // it read a hundred thousand (it would read as a slow server).
     let mut probe_opts = opts.clone();

@@ -20,7 +20,7 @@ use crate::case::{Cut, Delivery};
 use crate::event::log::Log;
 use crate::event::observed::Facts;
 use crate::event::{Event, FrameLog, Recorded, Stamped};
-use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 
 /// Events of one connection plus counters the steps wait on.
 pub struct Shared {
@@ -209,7 +209,7 @@ pub struct Conn {
     tls: Option<TlsHalves>,
     /// wsprobe's side: a client (it connected) or a server (it accepted,
     /// testing a client).
-    role: Role,
+    role: Side,
     /// The compressor, once permessage-deflate is negotiated.
     deflater: Mutex<Option<crate::wire::deflate::Deflater>>,
 }
@@ -232,7 +232,7 @@ impl Conn {
             return Ok(Conn {
                 tcp,
                 tls: None,
-                role: Role::Client,
+                role: Side::Client,
                 deflater: Mutex::new(None),
             });
         }
@@ -247,10 +247,10 @@ impl Conn {
             Ok(Err(e)) => return Err(crate::tls::describe_error(&e)),
             Err(_) => return Err(format!("TLS handshake with {} timed out", t.authority())),
         };
-        Ok(Conn::over_tls(tcp, stream.into(), Role::Client))
+        Ok(Conn::over_tls(tcp, stream.into(), Side::Client))
     }
 
-    fn over_tls(tcp: Arc<TcpStream>, stream: TlsStream, role: Role) -> Conn {
+    fn over_tls(tcp: Arc<TcpStream>, stream: TlsStream, role: Side) -> Conn {
         let (r, w) = tokio::io::split(stream);
         Conn {
             tcp,
@@ -281,7 +281,7 @@ impl Conn {
                 .protocol_version()
                 .map_or("unknown".into(), |v| format!("{v:?}")),
         };
-        Ok((Conn::over_tls(tcp, stream.into(), Role::Server), info))
+        Ok((Conn::over_tls(tcp, stream.into(), Side::Server), info))
     }
 
     /// A connection a client under test opened to wsprobe.
@@ -290,13 +290,13 @@ impl Conn {
         Conn {
             tcp: Arc::new(tcp),
             tls: None,
-            role: Role::Server,
+            role: Side::Server,
             deflater: Mutex::new(None),
         }
     }
 
     /// wsprobe's side of the connection.
-    pub fn role(&self) -> Role {
+    pub fn role(&self) -> Side {
         self.role
     }
 
@@ -390,7 +390,7 @@ pub fn outside_tunnel(e: &io::Error) -> Option<String> {
 }
 
 /// A read error as events: the violation it is, if any, then the error.
-fn read_error(e: io::Error, ours: Role) -> Vec<Event> {
+fn read_error(e: io::Error, ours: Side) -> Vec<Event> {
     if e.kind() == io::ErrorKind::ConnectionReset {
         return vec![Event::Reset];
     }
@@ -398,7 +398,7 @@ fn read_error(e: io::Error, ours: Role) -> Vec<Event> {
         .map(|message| {
             Event::Violation(crate::wire::Violation::TlsOutsideTunnel {
                 message,
-                server: ours == Role::Client,
+                server: ours == Side::Client,
             })
         })
         .into_iter()

@@ -14,7 +14,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::wire::codes::{close_code_allowed, op};
 use crate::wire::deflate::{Deflater, Inflater};
-use crate::wire::reader::{FrameReader, Limits, ReadEvent, Role};
+use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 use crate::wire::{LengthForm, RawFrame, Violation};
 
 /// One deliberate deviation from RFC 6455.
@@ -691,14 +691,14 @@ async fn handle(
             preview: 1 << 20,
             ..Limits::default()
         };
-        let mut reader = FrameReader::new(Role::Server, limits);
+        let mut reader = FrameReader::new(Side::Server, limits);
         let (mut events, mut buf, mut pending) = (Vec::new(), vec![0u8; 16 * 1024], leftover);
         'first: loop {
             let _ = reader.feed(&pending, &mut events);
             pending.clear();
             for ev in events.drain(..) {
                 if let ReadEvent::Message(m) = ev {
-                    let _ = send(&mut stream, &faults, Role::Server, m.opcode, m.preview).await;
+                    let _ = send(&mut stream, &faults, Side::Server, m.opcode, m.preview).await;
                     break 'first;
                 }
             }
@@ -721,7 +721,7 @@ async fn handle(
         deflate,
         faults,
         crashed,
-        Role::Server,
+        Side::Server,
         resetter,
     )
     .await;
@@ -853,7 +853,7 @@ pub async fn connect(url: &str, ca: &std::path::Path, faults: BTreeSet<Fault>) {
         // the server to close.
         let faults: Faults = Arc::new(faults);
         let code = 1010u16.to_be_bytes().to_vec();
-        if send(&mut stream, &faults, Role::Client, op::CLOSE, code)
+        if send(&mut stream, &faults, Side::Client, op::CLOSE, code)
             .await
             .is_ok()
         {
@@ -875,7 +875,7 @@ pub async fn connect(url: &str, ca: &std::path::Path, faults: BTreeSet<Fault>) {
         deflate,
         Arc::new(faults),
         crashed,
-        Role::Client,
+        Side::Client,
         None,
     )
     .await;
@@ -889,7 +889,7 @@ async fn session(
     deflate: Option<crate::wire::deflate::Agreed>,
     faults: Faults,
     crashed: Arc<Notify>,
-    role: Role,
+    role: Side,
     resetter: Option<socket2::Socket>,
 ) {
     let mut limits = Limits {
@@ -905,11 +905,11 @@ async fn session(
     // echo, each direction with the window and context agreed for it.
     let mut deflater = deflate.map(|d| {
         let (mine, theirs) = match role {
-            Role::Server => (
+            Side::Server => (
                 (d.server_window, d.server_no_context),
                 (d.client_window, d.client_no_context),
             ),
-            Role::Client => (
+            Side::Client => (
                 (d.client_window, d.client_no_context),
                 (d.server_window, d.server_no_context),
             ),
@@ -1219,7 +1219,7 @@ fn act(ev: ReadEvent, faults: &Faults, closed: &mut bool) -> Act {
 async fn send(
     stream: &mut Box<dyn super::Io>,
     faults: &Faults,
-    role: Role,
+    role: Side,
     opcode: u8,
     payload: Vec<u8>,
 ) -> std::io::Result<()> {
@@ -1230,7 +1230,7 @@ async fn send(
 async fn send_frame(
     stream: &mut Box<dyn super::Io>,
     faults: &Faults,
-    role: Role,
+    role: Side,
     opcode: u8,
     payload: Vec<u8>,
     compressed: bool,
@@ -1244,7 +1244,7 @@ async fn send_frame(
         },
         opcode,
         // A client masks and a server does not (5.1); the fault swaps that.
-        mask: ((role == Role::Client) != faults.contains(&Fault::MaskFrames)).then(|| {
+        mask: ((role == Side::Client) != faults.contains(&Fault::MaskFrames)).then(|| {
             if faults.contains(&Fault::FixedMaskKey) {
                 [0x5a, 0x5a, 0x5a, 0x5a]
             } else {

@@ -11,6 +11,6 @@ pub mod reader;
 pub mod violation;
 pub mod writer;
 
-pub use reader::{FrameHeader, FrameReader, Limits, ReadEvent, Role};
+pub use reader::{FrameHeader, FrameReader, Limits, ReadEvent, Side};
 pub use violation::Violation;
 pub use writer::{LengthForm, RawFrame};

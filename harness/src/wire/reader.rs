@@ -15,9 +15,10 @@ use super::mask::apply_mask;
 use super::violation::Violation;
 use super::writer::LengthForm;
 
-/// Which side of the connection the reader sits on.
+/// Which side of the connection the reader sits on (named apart from
+/// `case::Role`, which says which endpoint a case tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub enum Side {
     /// We are the client, reading frames a server sent.
     Client,
     /// We are the server, reading frames a client sent.
@@ -240,7 +241,7 @@ struct InMessage {
 
 /// Decodes a byte stream into frames, messages and violations.
 pub struct FrameReader {
-    role: Role,
+    role: Side,
     limits: Limits,
     /// Header bytes not yet complete (at most 14).
     head: Vec<u8>,
@@ -258,7 +259,7 @@ pub struct FrameReader {
 
 impl FrameReader {
     /// A reader for frames sent to `role`.
-    pub fn new(role: Role, limits: Limits) -> FrameReader {
+    pub fn new(role: Side, limits: Limits) -> FrameReader {
         FrameReader {
             role,
             limits,
@@ -347,11 +348,11 @@ impl FrameReader {
     ) -> Result<(), LimitExceeded> {
         let v = |v: Violation| ReadEvent::Violation(v);
         match (self.role, h.mask.is_some()) {
-            (Role::Client, true) => out.push(v(Violation::MaskedFrameFromServer)),
-            (Role::Server, false) => out.push(v(Violation::UnmaskedFrameFromClient)),
+            (Side::Client, true) => out.push(v(Violation::MaskedFrameFromServer)),
+            (Side::Server, false) => out.push(v(Violation::UnmaskedFrameFromClient)),
             _ => {}
         }
-        if let (Role::Server, Some(key)) = (self.role, h.mask) {
+        if let (Side::Server, Some(key)) = (self.role, h.mask) {
             // Once per connection: the finding is the client's key choice.
             if self.last_key == Some(key) && !self.repeat_reported {
                 self.repeat_reported = true;
@@ -578,7 +579,7 @@ mod tests {
     use super::*;
     use crate::wire::writer::RawFrame;
 
-    fn read(role: Role, bytes: &[u8]) -> Vec<ReadEvent> {
+    fn read(role: Side, bytes: &[u8]) -> Vec<ReadEvent> {
         let mut r = FrameReader::new(role, Limits::default());
         let mut out = Vec::new();
         r.feed(bytes, &mut out).unwrap();
@@ -596,7 +597,7 @@ mod tests {
     }
 
     fn deflate_reader() -> FrameReader {
-        let mut r = FrameReader::new(Role::Client, Limits::default());
+        let mut r = FrameReader::new(Side::Client, Limits::default());
         r.use_deflate(crate::wire::deflate::Inflater::new(15, false, 1 << 20));
         r
     }
@@ -675,7 +676,7 @@ mod tests {
             [Violation::ReservedBitsWithoutExtension { rsv: 2 }]
         );
         assert_eq!(
-            violations(&read(Role::Client, &frame(true, 4, op::TEXT, b"x"))),
+            violations(&read(Side::Client, &frame(true, 4, op::TEXT, b"x"))),
             [Violation::ReservedBitsWithoutExtension { rsv: 4 }]
         );
     }
@@ -683,7 +684,7 @@ mod tests {
     #[test]
     fn rfc_5_7_fragmented_text_one_byte_at_a_time() {
         let bytes = [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f];
-        let mut r = FrameReader::new(Role::Client, Limits::default());
+        let mut r = FrameReader::new(Side::Client, Limits::default());
         let mut out = Vec::new();
         for b in bytes {
             r.feed(&[b], &mut out).unwrap();
@@ -702,7 +703,7 @@ mod tests {
     #[test]
     fn rfc_5_7_masked_from_server_is_reported_and_decoded() {
         let out = read(
-            Role::Client,
+            Side::Client,
             &[
                 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
             ],
@@ -752,24 +753,24 @@ mod tests {
             ),
         ];
         for (bytes, expected) in cases {
-            let v = violations(&read(Role::Client, &bytes));
+            let v = violations(&read(Side::Client, &bytes));
             assert!(v.contains(&expected), "{bytes:02x?}: {v:?}");
         }
         let mut long_ping = vec![0x89, 0x7e, 0x00, 0x7e];
         long_ping.extend([0u8; 126]);
         assert_eq!(
-            violations(&read(Role::Client, &long_ping)),
+            violations(&read(Side::Client, &long_ping)),
             [Violation::ControlFrameTooLong { len: 126 }]
         );
         assert_eq!(
-            violations(&read(Role::Server, &[0x81, 0x00])),
+            violations(&read(Side::Server, &[0x81, 0x00])),
             [Violation::UnmaskedFrameFromClient]
         );
     }
 
     #[test]
     fn huge_declared_length_hits_the_limit_without_allocating() {
-        let mut r = FrameReader::new(Role::Client, Limits::default());
+        let mut r = FrameReader::new(Side::Client, Limits::default());
         let mut out = Vec::new();
         let err = r.feed(
             &[0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
@@ -794,7 +795,7 @@ mod tests {
     #[test]
     fn writer_output_reads_back() {
         let f = RawFrame::new(2, vec![7u8; 70000]);
-        let out = read(Role::Server, &f.encode().unwrap());
+        let out = read(Side::Server, &f.encode().unwrap());
         assert!(violations(&out).is_empty());
         assert!(matches!(&out[1], ReadEvent::Message(m) if m.len == 70000));
     }
