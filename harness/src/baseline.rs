@@ -235,7 +235,7 @@ pub struct Baseline {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlobReason {
-    /// A glob of case ids (`*` within a segment, `**` across them).
+    /// A glob of case ids, in the syntax `--cases` takes.
     pub cases: String,
     /// Why the cases it matches deviate.
     pub reason: String,
@@ -243,10 +243,9 @@ pub struct GlobReason {
 
 impl GlobReason {
     fn matcher(&self) -> Result<globset::GlobMatcher, globset::Error> {
-        Ok(globset::GlobBuilder::new(&self.cases)
-            .literal_separator(true)
-            .build()?
-            .compile_matcher())
+        // As `--cases` and `Suite::select` read globs, so one pattern means
+        // the same everywhere.
+        Ok(globset::Glob::new(&self.cases)?.compile_matcher())
     }
 }
 
@@ -604,8 +603,9 @@ mod tests {
         assert_eq!(b.reason_of("deflate/a/b"), Some("flate2 1.1"));
         assert_eq!(b.reason_of("deflate/c"), Some("its own"));
         assert_eq!(b.reason_of("close/x"), Some("second"));
-        // `*` stays within a segment.
-        assert_eq!(b.reason_of("close/y/x"), None);
+        // The same syntax as --cases, where `*` crosses segments.
+        assert_eq!(b.reason_of("close/y/x"), Some("second"));
+        assert_eq!(b.reason_of("close/y"), None);
         // Updating drops an entry's reason where it only repeats its glob's.
         let mut repeated = b.clone();
         repeated.cases.get_mut("deflate/c").unwrap().reason = Some("flate2 1.1".into());
