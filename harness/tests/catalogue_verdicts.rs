@@ -130,13 +130,15 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         | Fault::ExtensionsLastLineOnly => Some(DEFLATE),
         // Not snapshotted: max-connections depends on how many connections
         // the run holds at once (its own test below); the slow and flooding
-        // servers are not faults of the protocol (tests/load.rs,
+        // servers are not faults of the protocol (tests/load.rs, slow-under-load
+        // below,
         // tests/hostile_server.rs), nor are size-limit and hiccup, which
         // conform (tests/load.rs); client faults (tests/clients.rs); faults
         // over TLS only (tests/tls.rs); conforming variants
         // (tests/deflate.rs, origins_are_checked_for_a_server_meant_for_some).
         Fault::MaxConnections
         | Fault::MaxConnectionsHang
+        | Fault::SlowUnderLoad
         | Fault::Slow
         | Fault::PingFlood
         | Fault::CloseFlood
@@ -347,23 +349,28 @@ async fn each_fault_gives_exactly_its_failures() {
     }
 }
 
-async fn idle_cases_against(fault: Fault) -> RunReport {
+/// A hang is silence for the whole budget; the cases' own 30 s would make
+/// the tests of a refusing or hanging server wait that long for each.
+const CAP: Option<std::time::Duration> = Some(std::time::Duration::from_secs(6));
+
+async fn idle_cases_against(fault: Fault, cap: Option<std::time::Duration>) -> RunReport {
     let mut catalog = load::embedded().unwrap();
     catalog.cases.retain(|c| c.id.starts_with("resource/idle-"));
     assert_eq!(catalog.cases.len(), 3);
     let addr = servers::spawn(ServerKind::Faulty([fault].into()), "127.0.0.1:0")
         .await
         .unwrap();
-    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    opts.timeout_cap = cap;
     common::probe_and_run(catalog.cases, &opts, 1).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_connection_limit_is_informational_and_a_hang_under_idle_load_fails() {
+async fn a_connection_limit_is_informational_slowness_passes_and_a_hang_under_idle_load_fails() {
     let _serial = SERIAL.lock().await;
     // 100 connections at most, the rest closed at once: the server says
     // it is full (RFC 6455 10.4 lets it protect itself).
-    for r in &idle_cases_against(Fault::MaxConnections).await.results {
+    for r in &idle_cases_against(Fault::MaxConnections, CAP).await.results {
         let j = &r.judgement;
         assert_eq!(
             j.behavior,
@@ -378,8 +385,23 @@ async fn a_connection_limit_is_informational_and_a_hang_under_idle_load_fails() 
             j.behavior_reason
         );
     }
+    // Past 100 connections, new ones wait 4 s for their answer (longer
+    // than a handshake timeout sized for a fast server): slow is not hung.
+    for r in &idle_cases_against(Fault::SlowUnderLoad, None).await.results {
+        let j = &r.judgement;
+        assert_eq!(
+            j.behavior,
+            Verdict::Pass,
+            "{}: {}",
+            r.case.id,
+            j.behavior_reason
+        );
+    }
     // The same limit, but the connections past it are never answered.
-    for r in &idle_cases_against(Fault::MaxConnectionsHang).await.results {
+    for r in &idle_cases_against(Fault::MaxConnectionsHang, CAP)
+        .await
+        .results
+    {
         let j = &r.judgement;
         assert_eq!(
             j.behavior,

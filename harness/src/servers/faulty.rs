@@ -89,6 +89,9 @@ pub enum Fault {
     /// While 100 are open, takes new connections and never answers them (a
     /// wedged accept loop): a hang, not a refusal.
     MaxConnectionsHang,
+    /// While 100 are open, answers new connections only after 4 s: slow,
+    /// not wrong (10.4 asks a server to protect itself, not to be fast).
+    SlowUnderLoad,
     /// Grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1).
     DeflateKeepsContext,
     /// Accepts permessage-deflate offers it must decline (RFC 7692 7).
@@ -356,6 +359,11 @@ impl Fault {
             "while 100 connections are open, takes new ones and never answers them (10.4)",
         ),
         (
+            Fault::SlowUnderLoad,
+            "slow-under-load",
+            "while 100 connections are open, answers new ones only after 4 s (correct: 10.4 asks for no speed)",
+        ),
+        (
             Fault::DeflateKeepsContext,
             "deflate-keeps-context",
             "grants server_no_context_takeover but keeps its compression context (RFC 7692 7.1.1.1)",
@@ -572,10 +580,13 @@ pub async fn serve(listener: TcpListener, faults: BTreeSet<Fault>, tls: Option<T
                         });
                         continue;
                     }
-                    open.fetch_add(1, Ordering::SeqCst);
+                    let busy = open.fetch_add(1, Ordering::SeqCst) >= 100;
                     let (faults, crashed, open) = (faults.clone(), crashed.clone(), open.clone());
                     let tls = tls.clone();
                     tokio::spawn(async move {
+                        if busy && faults.contains(&Fault::SlowUnderLoad) {
+                            tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+                        }
                         // A second handle on the socket, to reset it whatever wraps it (TLS).
                         let resetter = faults
                             .contains(&Fault::ResetAfterClose)
