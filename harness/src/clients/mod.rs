@@ -786,3 +786,84 @@ fn no_client(case: Arc<Case>, message: String, t: Instant) -> CaseResult {
     }];
     finish(case, Recorded::from_events(events), t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    /// Read from `s` until `want` bytes came or the peer stopped; the
+    /// timeout only keeps a hang from stalling the test.
+    async fn read_at_least(s: &mut tokio::net::TcpStream, buf: &mut Vec<u8>, want: usize) {
+        let until = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut chunk = [0u8; 1024];
+        while buf.len() < want {
+            match tokio::time::timeout_at(until, s.read(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                _ => return,
+            }
+        }
+    }
+
+    /// `/updateReports` waits for the last cases and writes every report
+    /// before it answers; the 101 must not wait with it, or a client on a
+    /// loaded machine gives up on its opening handshake. The answer here is
+    /// held back until the test has read the 101, so an answer that waits
+    /// for its text before accepting never sends one.
+    #[tokio::test]
+    async fn a_slow_answer_accepts_the_connection_before_it_is_ready() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let conn = Conn::accepted(listener.accept().await.unwrap().0);
+        client
+            .write_all(
+                b"GET /updateReports?agent=a HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+                  Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+                  Sec-WebSocket-Version: 13\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let until = tokio::time::Instant::now() + Duration::from_secs(5);
+        let req = serve::read_request(&conn, until).await.unwrap();
+        let (ready, wait) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let text = async {
+                let _ = wait.await;
+                "written".to_string()
+            };
+            answer_after(&conn, &req, text).await;
+        });
+
+        let mut got = Vec::new();
+        let head_end = loop {
+            let before = got.len();
+            read_at_least(&mut client, &mut got, before + 1).await;
+            if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            assert!(
+                got.len() > before,
+                "no 101 while the answer was pending: {got:?}"
+            );
+        };
+        let head = String::from_utf8_lossy(&got[..head_end]).to_string();
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        assert!(head.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "{head}");
+        assert_eq!(
+            &got[head_end..],
+            b"",
+            "nothing but the 101 before the answer is ready"
+        );
+
+        ready.send(()).unwrap();
+        // The text, then a close 1000, both unmasked.
+        let want = head_end + 2 + "written".len() + 4;
+        read_at_least(&mut client, &mut got, want).await;
+        assert_eq!(&got[head_end..head_end + 9], b"\x81\x07written");
+        assert_eq!(&got[head_end + 9..want], b"\x88\x02\x03\xe8");
+        drop(client);
+        server.await.unwrap();
+    }
+}
