@@ -276,7 +276,8 @@ fn report_dir_and_matrix() {
 #[test]
 fn interrupted_run_prints_what_finished() {
     let dir = temp_dir("interrupted");
-    // no-close-reply makes most cases wait for their timeouts, so the run is slow.
+    // no-close-reply makes most cases wait for the reply until their budget
+    // is nearly spent, so the run is slow: 2 s a case with --timeout 2s.
     let child = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
         .args([
             "demo",
@@ -284,6 +285,8 @@ fn interrupted_run_prints_what_finished() {
             "no-close-reply",
             "--jobs",
             "1",
+            "--timeout",
+            "2s",
             "--report-dir",
         ])
         .arg(&dir)
@@ -291,7 +294,7 @@ fn interrupted_run_prints_what_finished() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The probe takes about 1 s here, then each case about 1 s more.
+    // The probe takes about 1 s here, then each case at most 2 s more.
     std::thread::sleep(Duration::from_millis(4000));
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -111,6 +111,9 @@ pub enum Event {
         /// Whether it answered the server's close.
         reply: bool,
     },
+    /// The peer answered wsprobe's barrier ping (sent after a silence): it
+    /// had read every frame before the ping and not failed the connection.
+    BarrierAnswered,
     /// A frame the server sent (wire log).
     FrameReceived(FrameLog),
     /// A complete data message from the server.
@@ -202,6 +205,10 @@ pub enum Event {
     },
     /// wsprobe closed its write half (FIN).
     Shutdown,
+    /// Before its FIN, wsprobe sent TLS close_notify: an alert record, so
+    /// bytes the server may not have read when it closes (and Linux resets
+    /// a socket closed with unread bytes).
+    TlsCloseNotify,
     /// wsprobe reset the connection (RST).
     Abort,
     /// Steps not run because the connection had ended.

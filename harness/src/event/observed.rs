@@ -238,7 +238,10 @@ impl Facts {
         if self.o.client_closed
             && matches!(
                 e.event,
-                Event::FrameSent(_) | Event::FramesSent { .. } | Event::RawSent { .. }
+                Event::FrameSent(_)
+                    | Event::FramesSent { .. }
+                    | Event::RawSent { .. }
+                    | Event::TlsCloseNotify
             )
         {
             self.o.sent_after_close = true;
@@ -313,6 +316,9 @@ impl Facts {
                 self.o.client_killed = self.last_timeout_kill;
                 self.closing_started = true;
             }
+            // The peer read everything and did not fail the connection:
+            // wsprobe's close that follows is its kill timer, on evidence.
+            Event::BarrierAnswered => self.last_timeout_kill = true,
             Event::Timeout { waiting_for } => {
                 self.last_timeout_kill = waiting_for.starts_with("the server to end")
                     || waiting_for.starts_with("the client to end");

@@ -199,6 +199,10 @@ pub fn describe(e: &Event) -> (Direction, String) {
         ),
         Event::Violation(v) => (Note, format!("VIOLATION: {v}")),
         Event::Mark { name } => (Note, format!("mark {name}")),
+        Event::BarrierAnswered => (
+            Note,
+            "pong to wsprobe's barrier ping: every frame before it was read".into(),
+        ),
         Event::Timeout { waiting_for } => (Note, format!("timed out waiting for {waiting_for}")),
         Event::CaseTimeout => (Note, "case time budget ran out".into()),
         Event::Eof { mid_frame } => (
@@ -232,6 +236,7 @@ pub fn describe(e: &Event) -> (Direction, String) {
             ),
         ),
         Event::Shutdown => (Sent, "TCP FIN (shutdown write)".into()),
+        Event::TlsCloseNotify => (Sent, "TLS close_notify".into()),
         Event::Abort => (Sent, "TCP RST (abort)".into()),
         Event::StepsSkipped { count } => (
             Note,

@@ -22,6 +22,9 @@ use crate::event::observed::Facts;
 use crate::event::{Event, FrameLog, Recorded, Stamped};
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 
+/// The payload of wsprobe's barrier ping (see `close::silence`).
+pub const BARRIER: &[u8] = b"wsprobe barrier";
+
 /// Events of one connection plus counters the steps wait on.
 pub struct Shared {
     /// Extra connections a case keeps open until it ends.
@@ -57,6 +60,21 @@ pub struct State {
     pub frame_open: bool,
     /// Messages and pongs that earlier expect steps waited for.
     claimed: (usize, usize),
+    /// Barrier pings sent, and answered (each pong answers the oldest).
+    barriers: (usize, usize),
+}
+
+impl State {
+    /// The peer has answered every barrier ping sent (and one was).
+    pub fn barrier_answered(&self) -> bool {
+        self.barriers.0 > 0 && self.barriers.1 == self.barriers.0
+    }
+
+    /// A barrier ping is still unanswered: the peer does not answer pings
+    /// (or not yet), so asking again would only wait in vain.
+    pub fn barrier_unanswered(&self) -> bool {
+        self.barriers.1 < self.barriers.0
+    }
 }
 
 impl Shared {
@@ -111,6 +129,22 @@ impl Shared {
                 Ok(Err(_)) | Err(_) => return self.with(&cond),
             }
         }
+    }
+
+    /// wsprobe is sending its barrier ping, `frame`.
+    pub fn barrier_sent(&self, frame: Event) {
+        self.state.lock().expect("state lock").barriers.0 += 1;
+        self.push(frame);
+    }
+
+    /// Whether a pong with `payload` answers the barrier ping (once).
+    fn answers_barrier(&self, payload: &[u8]) -> bool {
+        let mut s = self.state.lock().expect("state lock");
+        let answers = s.barriers.1 < s.barriers.0 && payload == BARRIER;
+        if answers {
+            s.barriers.1 += 1;
+        }
+        answers
     }
 
     /// Whether what was sent so far may end inside a frame.
@@ -293,6 +327,11 @@ impl Conn {
             role: Side::Server,
             deflater: Mutex::new(None),
         }
+    }
+
+    /// Whether the connection runs over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     /// wsprobe's side of the connection.
@@ -586,7 +625,12 @@ pub async fn read_loop(
             let result = reader.feed(&pending, &mut out);
             pending.clear();
             for ev in out.drain(..) {
-                shared.push(convert(ev));
+                shared.push(match ev {
+                    // Not the peer's doing but the answer to wsprobe's
+                    // question, so kept out of what the case judges.
+                    ReadEvent::Pong(p) if shared.answers_barrier(&p) => Event::BarrierAnswered,
+                    ev => convert(ev),
+                });
             }
             if let Err(e) = result {
                 shared.push(Event::LimitExceeded {

@@ -18,7 +18,7 @@ pub mod serve;
 mod steps;
 
 use close::closing_phase;
-pub(crate) use close::send_own_close;
+pub(crate) use close::{barrier_wait, next_wait, send_barrier, send_own_close};
 pub use options::RunOptions;
 pub use request::build_request;
 use response::read_response;

@@ -11,7 +11,9 @@ use base64::Engine;
 use tokio::time::Instant;
 
 use super::conn::{self, deliver, Conn, Delivered, Shared};
-use super::{flatten, run_steps, send_own_close, RunOptions};
+use super::{
+    barrier_wait, flatten, next_wait, run_steps, send_barrier, send_own_close, RunOptions,
+};
 use crate::case::{AcceptChoice, Case, RespondStep, Step};
 use crate::event::{Event, Recorded};
 use crate::handshake::accept_for;
@@ -461,9 +463,12 @@ async fn closing_as_server(stream: &Conn, opts: &RunOptions, shared: &Shared, de
     let step = opts.close_timeout;
     let mut until = deadline.min(Instant::now() + step);
     let mut killed = false;
+    let mut pinged = false;
     loop {
         let changed = shared
-            .wait(until, |s| s.ended || s.server_close.is_some())
+            .wait(until, |s| {
+                s.ended || s.server_close.is_some() || (pinged && !killed && s.barrier_answered())
+            })
             .await;
         let (ended, peer_close, own_close) =
             shared.with(|s| (s.ended, s.server_close.is_some(), s.client_closed));
@@ -477,20 +482,29 @@ async fn closing_as_server(stream: &Conn, opts: &RunOptions, shared: &Shared, de
             let _ = stream.shutdown_write().await;
             shared.push(Event::Shutdown);
             shared
-                .wait(deadline.min(Instant::now() + step), |s| s.ended)
+                .wait(next_wait(shared, deadline, step), |s| s.ended)
                 .await;
             return;
         }
         if Instant::now() >= deadline {
             return;
         }
+        if !own_close && !killed && !pinged && !shared.with(|s| s.barrier_unanswered()) {
+            // As in the client role: ask before taking silence for an answer.
+            send_barrier(stream, opts, shared).await;
+            pinged = true;
+            until = barrier_wait(deadline, step);
+            continue;
+        }
         if !own_close && !killed {
-            shared.push(Event::Timeout {
-                waiting_for: "the client to end the connection".into(),
-            });
+            if !shared.with(|s| s.barrier_answered()) {
+                shared.push(Event::Timeout {
+                    waiting_for: "the client to end the connection".into(),
+                });
+            }
             send_own_close(stream, opts, shared, false).await;
             killed = true;
-            until = deadline.min(Instant::now() + step);
+            until = next_wait(shared, deadline, step);
             continue;
         }
         shared.push(Event::Timeout {

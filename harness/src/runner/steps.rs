@@ -136,7 +136,7 @@ async fn send_bytes(
             StepEnd::Stop
         }
         Ok(Delivered::Fin) => {
-            shared.push(Event::Shutdown);
+            push_shutdown(stream, shared);
             StepEnd::Continue
         }
         Ok(Delivered::Rst) => {
@@ -230,7 +230,19 @@ async fn run_step(
             };
             // Nothing more can come once the server has closed (or sent its close).
             let over = |s: &conn::State| met(s) || s.ended || s.server_close.is_some();
-            shared.wait(until, over).await;
+            let unaskable =
+                |s: &conn::State| s.frame_open || s.client_closed || s.barrier_unanswered();
+            if !shared.wait(until, over).await && e.pongs == 0 && !shared.with(unaskable) {
+                // The wait is the case's estimate. Before taking silence
+                // for the server's answer, ask whether it has read what was
+                // sent: one about to fail the connection, only slowly, is
+                // then waited for (see `close::send_barrier`). Not where
+                // pongs are awaited: a server that ignores pings is what
+                // such a step finds, and would be asked in vain.
+                send_barrier(stream, opts, shared).await;
+                let ask = barrier_wait(deadline, opts.close_timeout);
+                shared.wait(ask, |s| over(s) || s.barrier_answered()).await;
+            }
             if !shared.with(over) {
                 shared.push(Event::Timeout {
                     waiting_for: describe_expect(e),
@@ -274,7 +286,7 @@ async fn run_step(
         }
         Step::Shutdown => {
             match stream.shutdown_write().await {
-                Ok(()) => shared.push(Event::Shutdown),
+                Ok(()) => push_shutdown(stream, shared),
                 Err(e) => shared.push(Event::WriteError {
                     message: e.to_string(),
                 }),
@@ -354,4 +366,12 @@ async fn open_idle(
     let n = streams.len();
     shared.hold(streams);
     n
+}
+
+/// wsprobe's write half is closed: over TLS, after a close_notify record.
+fn push_shutdown(stream: &Conn, shared: &Shared) {
+    if stream.is_tls() {
+        shared.push(Event::TlsCloseNotify);
+    }
+    shared.push(Event::Shutdown);
 }

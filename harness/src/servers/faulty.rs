@@ -192,6 +192,10 @@ pub enum Fault {
     /// connection for 1.5 s (a restart or an overloaded accept queue): slow,
     /// not down, so no case may be reported as having crashed it.
     Hiccup,
+    /// Conforming, but every close frame it sends leaves 1.5 s late (a
+    /// server busy, or sharing a loaded machine): slower than a wait sized
+    /// for a fast server, well inside a case's budget.
+    SlowClose,
 }
 
 impl Fault {
@@ -522,6 +526,11 @@ impl Fault {
             Fault::Hiccup,
             "hiccup",
             "conforms, but after its 60th connection drops every new connection for 1.5 s, once",
+        ),
+        (
+            Fault::SlowClose,
+            "slow-close",
+            "conforms, but sends every close frame 1.5 s late",
         ),
     ];
 
@@ -1270,6 +1279,9 @@ async fn send_frame(
         declared_len: None,
         payload,
     };
+    if opcode == op::CLOSE && faults.contains(&Fault::SlowClose) {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    }
     stream
         .write_all(&frame.encode().map_err(std::io::Error::other)?)
         .await
