@@ -32,5 +32,6 @@ pub mod suite;
 pub mod target;
 pub mod tls;
 pub mod wire;
+pub mod wstest;
 
 pub use suite::{Outcome, Suite, SuiteError};

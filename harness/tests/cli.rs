@@ -643,3 +643,141 @@ fn requirements_reports_coverage_per_sentence() {
     assert!(human.contains("6455   5.5.1"), "{human}");
     assert!(human.contains(" sentences: "), "{human}");
 }
+
+/// `wsprobe wstest` as an Autobahn user's CI runs it: a spec with two
+/// servers (one broken), wildcards, exclusions per agent and a key wstest
+/// does not read; then index.json and the case files read the way those
+/// scripts read them (jq, a Python loader).
+#[test]
+fn wstest_reads_an_autobahn_spec_and_writes_its_layout() {
+    let dir = temp_dir("wstest");
+    let good = Server::start(&["none"]);
+    let bad = Server::start(&["echo-invalid-utf8"]);
+    let outdir = dir.join("reports/servers");
+    let spec = dir.join("fuzzingclient.json");
+    let write_spec = |cases: &str| {
+        std::fs::write(
+            &spec,
+            format!(
+                r#"{{
+  "options": {{"failByDrop": false}},
+  "outdir": "{}",
+  "servers": [{{"agent": "Reference", "url": "{}"}},
+              {{"agent": "Broken Server", "url": "{}", "options": {{"version": 18}}}}],
+  "cases": {cases},
+  "exclude-cases": ["2.1*"],
+  "exclude-agent-cases": {{"Ref*": ["2.2"]}},
+  "webport": 8080
+}}"#,
+                outdir.display(),
+                good.url(),
+                bad.url()
+            ),
+        )
+        .unwrap()
+    };
+    write_spec(r#"["6.3.*", "1.1.1", "2.*"]"#);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "wstest",
+            "-m",
+            "fuzzingclient",
+            "-s",
+            spec.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        wsprobe(&args)
+    };
+    let out = run(&[]);
+    let stderr = text(&out.stderr);
+    // A FAILED case fails the command, unlike wstest (always 0).
+    assert_eq!(out.status.code(), Some(1), "{stderr}{}", text(&out.stdout));
+    assert!(
+        stderr.contains("webport: not a key wstest reads"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("servers[1].options.version: "), "{stderr}");
+    // 6.3.1, 6.3.2, 1.1.1 and 2.2-2.9 (2.1, 2.10, 2.11 excluded); Reference without 2.2.
+    assert!(stderr.contains("10 cases for agent Reference"), "{stderr}");
+    assert!(
+        stderr.contains("11 cases for agent Broken Server"),
+        "{stderr}"
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(outdir.join("index.json")).unwrap()).unwrap();
+    let reference = index["Reference"].as_object().unwrap();
+    let broken = index["Broken Server"].as_object().unwrap();
+    assert_eq!(reference.len(), 10);
+    assert!(!reference.contains_key("2.2") && broken.contains_key("2.2"));
+    assert!(reference
+        .values()
+        .all(|c| c["behavior"] == "OK" && c["behaviorClose"] == "OK"));
+    assert_eq!(broken["6.3.1"]["behavior"], "FAILED");
+    assert_eq!(
+        broken["6.3.1"]["reportfile"],
+        "broken_server_case_6_3_1.json"
+    );
+    // Autobahn's layout, which some scripts read as text: 3-space indent.
+    let raw = std::fs::read_to_string(outdir.join("index.json")).unwrap();
+    assert!(
+        raw.starts_with(
+            "{\n   \"Broken Server\": {\n      \"1.1.1\": {\n         \"behavior\": \"OK\","
+        ),
+        "{raw}"
+    );
+    // A Python loader, as pytest harnesses read the case files.
+    let py = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            r#"import json, sys, os
+d = sys.argv[1]
+index = json.load(open(os.path.join(d, "index.json")))
+for agent, cases in sorted(index.items()):
+    for n, c in sorted(cases.items()):
+        f = json.load(open(os.path.join(d, c["reportfile"])))
+        assert f["id"] == n and f["agent"] == agent and f["behavior"] == c["behavior"], (agent, n)
+        assert isinstance(f["wirelog"], list) and isinstance(f["closedByMe"], bool)
+        if c["behavior"] == "FAILED":
+            print(agent, n, f["case"])
+"#,
+        )
+        .arg(&outdir)
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}", text(&py.stderr));
+    let failed = text(&py.stdout);
+    // 6.3.1 is case 72 of Autobahn's 517: 64 in groups 1-5, then 6.1.1-6.1.3 and 6.2.1-6.2.4.
+    assert_eq!(
+        failed, "Broken Server 6.3.1 72\nBroken Server 6.3.2 73\n",
+        "{failed}"
+    );
+    // jq, as tungstenite-rs and others read index.json.
+    if let Ok(jq) = std::process::Command::new("jq")
+        .args(["-r", ".[] | .[] | .behavior"])
+        .arg(outdir.join("index.json"))
+        .output()
+    {
+        let behaviors = text(&jq.stdout);
+        assert_eq!(behaviors.lines().count(), 21, "{behaviors}");
+        assert_eq!(
+            behaviors.lines().filter(|b| *b == "FAILED").count(),
+            2,
+            "{behaviors}"
+        );
+    }
+    assert!(outdir.join("index.html").is_file());
+    assert!(outdir.join("wsprobe-Broken_Server.html").is_file());
+    // wstest's own exit code on request.
+    assert_eq!(run(&["--exit-zero"]).status.code(), Some(0));
+    // A number no case has is named before anything runs (wstest would
+    // stop with a KeyError in the middle).
+    write_spec(r#"["1.1.1", "9.7.30"]"#);
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cases: 9.7.30 is not an Autobahn case number"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

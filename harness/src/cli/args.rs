@@ -48,6 +48,10 @@ pub enum Command {
     /// (/getCaseCount, /runCase?case=N&agent=A, /updateReports?agent=A), for
     /// existing Autobahn client harnesses.
     ServeCases(ServeCasesArgs),
+    /// Autobahn|Testsuite's command line: `wsprobe wstest -m fuzzingclient
+    /// -s fuzzingclient.json` reads its spec and writes its report layout
+    /// (index.json, one file per case) in the spec's outdir.
+    Wstest(WstestArgs),
     /// Run an embedded client against URL (the hand-written one, optionally
     /// with faults, or tokio-tungstenite's): `wsprobe test-client -- wsprobe client {url}`.
     Client(ClientArgs),
@@ -91,6 +95,42 @@ pub struct ServeCasesArgs {
     /// Where /updateReports writes, one directory per agent.
     #[arg(long, value_name = "DIR", default_value = "reports/clients")]
     pub report_dir: PathBuf,
+}
+
+/// `wsprobe wstest`: wstest's flags where they mean something here.
+#[derive(Debug, Args)]
+pub struct WstestArgs {
+    /// Test mode: fuzzingclient tests the servers of the spec.
+    #[arg(short = 'm', long, value_enum)]
+    pub mode: WstestMode,
+    /// The spec file (default: fuzzingclient.json here, as wstest).
+    #[arg(short = 's', long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// The server to test when the spec lists none (wstest's --wsuri).
+    #[arg(short = 'w', long = "wsuri", value_name = "URL")]
+    pub wsuri: Option<String>,
+    /// Exit 0 whatever the results, as wstest does (its issue #68); by
+    /// default a FAILED case exits 1.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// wstest's debug output: here, the reasons of every case (as -v).
+    #[arg(short = 'd', long)]
+    pub debug: bool,
+    /// Which cases run, and how (`--cases` and `--exclude` narrow the
+    /// spec's selection further, by wsprobe case id).
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Where the cases come from.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// `wsprobe wstest -m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WstestMode {
+    /// Test the WebSocket servers the spec lists.
+    #[value(name = "fuzzingclient")]
+    FuzzingClient,
 }
 
 /// `wsprobe client`.

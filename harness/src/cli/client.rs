@@ -20,15 +20,7 @@ pub(super) async fn test_client_cmd(a: args::TestClientArgs) -> CliResult {
     let meta = RunMeta::now(
         catalog.client_fingerprint(),
         a.output.agent.clone().unwrap_or_else(|| argv[0].clone()),
-        RunSettings {
-            jobs,
-            case_timeout_ms: opts.case_timeout.as_millis() as u64,
-            max_frame: a.select.max_frame,
-            max_message: a.select.max_message,
-            cases: a.select.cases.clone(),
-            exclude: a.select.exclude.clone(),
-            ..RunSettings::default()
-        },
+        settings(&a.select, jobs, &opts),
     );
     let launcher = crate::clients::Launcher::Command(crate::clients::ClientCommand {
         argv,

@@ -11,6 +11,7 @@ mod requirements;
 mod run_cmd;
 mod serve;
 mod show;
+mod wstest;
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -157,6 +158,7 @@ async fn dispatch(cmd: Command) -> CliResult {
         Command::TestClient(a) => test_client_cmd(a).await,
         Command::ServeCases(a) => serve_cases_cmd(a).await,
         Command::Client(a) => client_cmd(a).await,
+        Command::Wstest(a) => wstest::wstest_cmd(a).await,
     }
 }
 
@@ -225,6 +227,20 @@ fn apply_timeout(opts: &mut RunOptions, sel: &SelectArgs) -> Result<(), CliError
         opts.timeout_cap = Some(d);
     }
     Ok(())
+}
+
+/// The settings a report records for a run with `sel`, `jobs` and `opts`.
+fn settings(sel: &SelectArgs, jobs: usize, opts: &RunOptions) -> RunSettings {
+    RunSettings {
+        jobs,
+        case_timeout_ms: opts.case_timeout.as_millis() as u64,
+        max_frame: sel.max_frame,
+        max_message: sel.max_message,
+        cases: sel.cases.clone(),
+        exclude: sel.exclude.clone(),
+        headers: opts.headers.clone(),
+        protocol: opts.protocol.clone(),
+    }
 }
 
 /// A receiver that fires on Ctrl-C, so a run stops and still reports.

@@ -47,16 +47,7 @@ pub(super) async fn run_against(
     let meta = RunMeta::now(
         catalog.fingerprint(),
         out.agent.clone().unwrap_or(agent),
-        RunSettings {
-            jobs,
-            case_timeout_ms: opts.case_timeout.as_millis() as u64,
-            max_frame: sel.max_frame,
-            max_message: sel.max_message,
-            cases: sel.cases.clone(),
-            exclude: sel.exclude.clone(),
-            headers: opts.headers.clone(),
-            protocol: opts.protocol.clone(),
-        },
+        settings(sel, jobs, &opts),
     );
     let caps = run::probe(&opts)
         .await

@@ -4,8 +4,6 @@
 //! working: agent -> case number -> behavior, behaviorClose, duration,
 //! remoteCloseCode, reportfile.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use super::{wirelog, RunMeta};
@@ -44,18 +42,66 @@ fn close_frame(r: &CaseResult) -> (Option<u16>, Option<String>) {
         .unwrap_or((None, None))
 }
 
+/// Autobahn's file name for a case: the agent lowercased, anything but
+/// a-z and 0-9 a space, the ends trimmed, spaces as `_` (`Twist Secure` ->
+/// `twist_secure_case_12_1_1.json`).
 fn case_file(agent: &str, number: &str) -> String {
+    let clean: String = agent
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
     format!(
         "{}_case_{}.json",
-        agent
-            .to_lowercase()
-            .replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        clean.trim().replace(' ', "_"),
         number.replace('.', "_")
     )
 }
 
-/// File name to JSON text: `index.json` and one file per Autobahn case.
-pub fn render(report: &RunReport, meta: &RunMeta) -> Vec<(String, String)> {
+/// Autobahn's JSON layout (Python's `json.dumps(sort_keys=True, indent=3)`):
+/// some CI scripts read index.json as text, line by line.
+fn to_text(v: &Value) -> String {
+    use serde::Serialize;
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"   ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    v.serialize(&mut ser).expect("JSON serializes");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The closing facts Autobahn's case files carry.
+fn closing(r: &CaseResult) -> Value {
+    let o = crate::event::observed::Observed::from_events(&r.events);
+    let by_me = o.client_initiated;
+    let clean = o.server_close.is_some()
+        && o.client_closed
+        && o.tcp_end == Some(crate::event::observed::TcpEnd::Fin);
+    json!({
+        "closedByMe": by_me,
+        // wsprobe closes first on a violation it detects, or after waiting.
+        "failedByMe": by_me && (o.client_killed || r.judgement.verdict.is_failure()),
+        // wsprobe dropped TCP itself: the server had not closed it.
+        "droppedByMe": o.tcp_end.is_none(),
+        "wasClean": clean,
+        "localCloseCode": o.client_closed.then_some(1000),
+    })
+}
+
+/// One agent's results: its index.json entries and its case files.
+/// `position` numbers a case as Autobahn's `case` field does (its place
+/// in the whole list of Autobahn cases, from 1).
+fn agent_files(
+    report: &RunReport,
+    meta: &RunMeta,
+    position: &dyn Fn(&str) -> usize,
+) -> (serde_json::Map<String, Value>, Vec<(String, String)>) {
     let mut numbered: Vec<(&str, &CaseResult)> = report
         .results
         .iter()
@@ -63,9 +109,9 @@ pub fn render(report: &RunReport, meta: &RunMeta) -> Vec<(String, String)> {
         .collect();
     numbered.sort_by_key(|(n, _)| sort_key(n));
     let agent = meta.agent.as_str();
-    let mut index: BTreeMap<String, Value> = BTreeMap::new();
+    let mut index = serde_json::Map::new();
     let mut files = Vec::new();
-    for (seq, (number, r)) in numbered.iter().enumerate() {
+    for (number, r) in numbered {
         let j = &r.judgement;
         let (code, reason) = close_frame(r);
         let close = j.close.map_or("INFORMATIONAL", behavior);
@@ -80,11 +126,11 @@ pub fn render(report: &RunReport, meta: &RunMeta) -> Vec<(String, String)> {
                 "reportfile": file,
             }),
         );
-        let doc = json!({
+        let mut doc = json!({
             "agent": agent,
             "behavior": behavior(j.verdict),
             "behaviorClose": close,
-            "case": seq + 1,
+            "case": position(number),
             "id": number,
             "description": r.case.title,
             "expectation": r.case.expect.iter().map(crate::judge::describe_outcome).collect::<Vec<_>>().join(" OR "),
@@ -98,21 +144,49 @@ pub fn render(report: &RunReport, meta: &RunMeta) -> Vec<(String, String)> {
             "wsprobe_case": r.case.id,
             "wirelog": wirelog::lines(&r.events),
         });
-        files.push((
-            file,
-            serde_json::to_string_pretty(&doc).expect("case serializes"),
-        ));
+        if let (Some(doc), Value::Object(more)) = (doc.as_object_mut(), closing(r)) {
+            doc.extend(more);
+        }
+        files.push((file, to_text(&doc)));
     }
-    // Key order is lexicographic (serde_json's map); readers of Autobahn's
-    // index.json look cases up by number, so that is fine.
-    let cases: serde_json::Map<String, Value> = index.into_iter().collect();
-    let doc = json!({ agent: cases });
+    (index, files)
+}
+
+/// File name to JSON text for one run: `index.json` and one file per Autobahn case.
+/// Its `case` numbers count the run's own Autobahn cases.
+pub fn render(report: &RunReport, meta: &RunMeta) -> Vec<(String, String)> {
+    let mut numbers: Vec<&str> = report
+        .results
+        .iter()
+        .filter_map(|r| r.case.autobahn.as_deref())
+        .collect();
+    numbers.sort_by_key(|n| sort_key(n));
+    numbers.dedup();
+    let position = |n: &str| numbers.iter().position(|m| *m == n).map_or(0, |i| i + 1);
+    render_agents(&[(report, meta)], &position)
+}
+
+/// Several agents' runs in one directory, as wstest writes them: one
+/// index.json with every agent, and each agent's case files. `position`
+/// gives a case number's place in Autobahn's whole list (its `case`
+/// field).
+pub fn render_agents(
+    runs: &[(&RunReport, &RunMeta)],
+    position: &dyn Fn(&str) -> usize,
+) -> Vec<(String, String)> {
+    let mut index = serde_json::Map::new();
+    let mut files = Vec::new();
+    for (report, meta) in runs {
+        let (cases, mut more) = agent_files(report, meta, position);
+        // A second run of the same agent replaces the first, as in wstest.
+        index.insert(meta.agent.clone(), Value::Object(cases));
+        files.append(&mut more);
+    }
+    // Keys sort as strings (1.1.1, 10.1.1, 2.1), as Python's sort_keys
+    // sorts them; readers look cases up by number.
     files.insert(
         0,
-        (
-            "index.json".to_string(),
-            serde_json::to_string_pretty(&doc).expect("index serializes"),
-        ),
+        ("index.json".to_string(), to_text(&Value::Object(index))),
     );
     files
 }

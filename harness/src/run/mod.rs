@@ -236,6 +236,16 @@ pub async fn probe(opts: &RunOptions) -> Result<Capabilities, ProbeError> {
     Ok(Capabilities { echo, deflate })
 }
 
+/// The Server header of the target's handshake response, if it sends one
+/// (Autobahn names an agent the spec leaves unnamed by it).
+pub async fn server_header(opts: &RunOptions) -> Option<String> {
+    let obs = run_case(&crate::case::liveness(false), opts).await.observed;
+    obs.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("server"))
+        .map(|(_, v)| v.clone())
+}
+
 /// Whether the server accepts a plain permessage-deflate offer: one
 /// handshake, closed at once.
 async fn negotiates_deflate(opts: &RunOptions) -> bool {

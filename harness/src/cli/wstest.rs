@@ -1,0 +1,234 @@
+//! `wsprobe wstest -m fuzzingclient -s SPEC`: Autobahn|Testsuite's command,
+//! so a CI script changes one word. The spec picks the servers and the
+//! Autobahn case numbers; every wsprobe case with such a number runs; the
+//! spec's outdir gets Autobahn's layout (index.json with every agent, one
+//! file per case) and wsprobe's HTML report.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{WstestArgs, WstestMode};
+use super::*;
+use crate::wstest::{pattern, spec};
+
+/// One server of the spec, run.
+struct AgentRun {
+    report: RunReport,
+    meta: RunMeta,
+}
+
+pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
+    let WstestMode::FuzzingClient = a.mode;
+    let path = a
+        .spec
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("fuzzingclient.json"));
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| input(format!("cannot read spec {shown}: {e}")))?;
+    let spec = spec::parse_client(&text, a.wsuri.as_deref())
+        .map_err(|e| input(format!("spec {shown}: {e}")))?;
+    for key in &spec.unknown {
+        eprintln!("wsprobe wstest: spec {shown}: {key}: not a key wstest reads, ignored");
+    }
+    for note in &spec.ignored {
+        eprintln!("wsprobe wstest: spec {shown}: {note} (read, no effect)");
+    }
+    let catalog = load_catalog(&a.catalog)?;
+    let mut known: Vec<String> = catalog
+        .cases
+        .iter()
+        .filter_map(|c| c.autobahn.clone())
+        .collect();
+    known.sort_by_key(|n| pattern::sort_key(n));
+    known.dedup();
+    let chosen = pattern::select(&spec.cases, &spec.exclude, &known);
+    if !chosen.unknown.is_empty() {
+        return Err(usage(format!(
+            "spec {shown}: cases: {} is not an Autobahn case number (see `wsprobe list`)",
+            chosen.unknown.join(", ")
+        )));
+    }
+    let narrowed = select(
+        &catalog.cases,
+        &globs(&a.select.cases)?,
+        &globs(&a.select.exclude)?,
+    );
+    let outdir = PathBuf::from(&spec.outdir);
+    let mut runs: Vec<AgentRun> = Vec::new();
+    let mut unreachable = false;
+    let mut interrupted = false;
+    for server in &spec.servers {
+        let target = Target::parse(&server.url)
+            .map_err(|e| usage(format!("spec {shown}: {}: {e}", server.url)))?;
+        let mut opts = RunOptions::new(target);
+        opts.origin = server.origin.clone();
+        opts.protocol = server.protocols.first().cloned();
+        if server.hostname.is_some() {
+            let tls = args::TlsArgs {
+                ca_certs: Vec::new(),
+                insecure: false,
+                sni: server.hostname.clone(),
+            };
+            apply_tls(&mut opts, &tls)?;
+        }
+        apply_timeout(&mut opts, &a.select)?;
+        opts.limits.max_frame = a.select.max_frame;
+        opts.limits.max_message = a.select.max_message;
+        // wstest names an unnamed agent by the Server header of its first
+        // answer (else UnknownServer); the probe's answer stands in.
+        let caps = match run::probe(&opts).await {
+            Ok(caps) => caps,
+            Err(e) => {
+                // As wstest: the rest of this server's cases are not run,
+                // the next server is.
+                eprintln!("wsprobe wstest: {e}; its cases are left out");
+                unreachable = true;
+                continue;
+            }
+        };
+        let agent = match &server.agent {
+            Some(a) => a.clone(),
+            None => run::server_header(&opts)
+                .await
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "UnknownServer".to_string()),
+        };
+        let cases: Vec<Case> = narrowed
+            .iter()
+            .filter(|c| {
+                c.autobahn.as_deref().is_some_and(|n| {
+                    chosen.ids.iter().any(|id| id == n)
+                        && !pattern::excluded_for_agent(&spec.exclude_agent, &agent, n)
+                })
+            })
+            .cloned()
+            .collect();
+        eprintln!(
+            "wsprobe wstest: {} cases for agent {agent} at {}",
+            cases.len(),
+            server.url
+        );
+        let run = run_agent(cases, &opts, caps, &a, agent, &catalog).await;
+        interrupted |= run.report.interrupted;
+        let style = report::console::Style {
+            color: color_enabled(ColorChoice::Auto),
+            verbose: u8::from(a.debug),
+        };
+        print!(
+            "{}",
+            report::console::render(&run.report, &catalog.files, style)
+        );
+        runs.push(run);
+        if interrupted {
+            break;
+        }
+    }
+    write_outdir(&outdir, &runs, &known, &catalog.files)
+        .map_err(|e| io(format!("cannot write reports to {}: {e}", outdir.display())))?;
+    eprintln!(
+        "wsprobe wstest: reports in {}{}",
+        outdir.display(),
+        if interrupted { " (partial)" } else { "" }
+    );
+    let failed = runs.iter().any(|r| {
+        r.report.results.iter().any(|c| {
+            c.case.autobahn.is_some() && report::autobahn::behavior(c.judgement.verdict) == "FAILED"
+        })
+    });
+    Ok(if interrupted {
+        exit_code::INTERRUPTED
+    } else if a.exit_zero {
+        exit_code::OK
+    } else if unreachable {
+        exit_code::UNREACHABLE
+    } else if failed {
+        exit_code::CASES_FAILED
+    } else {
+        exit_code::OK
+    })
+}
+
+async fn run_agent(
+    cases: Vec<Case>,
+    opts: &RunOptions,
+    caps: run::Capabilities,
+    a: &WstestArgs,
+    agent: String,
+    catalog: &Catalog,
+) -> AgentRun {
+    let jobs = a.select.jobs.unwrap_or_else(default_jobs).max(1);
+    let sched = run::Schedule {
+        confirm: !a.select.no_confirm,
+        ..run::Schedule::new(jobs)
+    };
+    let meta = RunMeta::now(
+        catalog.fingerprint(),
+        agent,
+        settings(&a.select, jobs, opts),
+    );
+    let mut bar = progress::bar(cases.len() as u64, true);
+    let report = run::run(cases, opts, caps, sched, stop_on_ctrl_c(), |r| bar.step(r)).await;
+    bar.finish();
+    AgentRun { report, meta }
+}
+
+/// index.json, the case files and index.html (wsprobe's report; one per
+/// agent beside it when the spec has several servers).
+fn write_outdir(
+    dir: &Path,
+    runs: &[AgentRun],
+    known: &[String],
+    files: &[crate::case::load::FileInfo],
+) -> std::io::Result<()> {
+    let pairs: Vec<(&RunReport, &RunMeta)> = runs.iter().map(|r| (&r.report, &r.meta)).collect();
+    let position = |n: &str| known.iter().position(|k| k == n).map_or(0, |i| i + 1);
+    for (name, text) in report::autobahn::render_agents(&pairs, &position) {
+        report::write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    match runs {
+        [one] => report::write_atomic(
+            &dir.join("index.html"),
+            report::html::render(&one.report, &one.meta, files).as_bytes(),
+        ),
+        many => {
+            let mut links = String::new();
+            for r in many {
+                let name = format!("wsprobe-{}.html", file_safe(&r.meta.agent));
+                report::write_atomic(
+                    &dir.join(&name),
+                    report::html::render(&r.report, &r.meta, files).as_bytes(),
+                )?;
+                let failed = r
+                    .report
+                    .results
+                    .iter()
+                    .filter(|c| c.judgement.verdict.is_failure())
+                    .count();
+                links.push_str(&format!(
+                    "<li><a href=\"{name}\">{}</a>: {} cases, {failed} failed</li>\n",
+                    html_escape(&r.meta.agent),
+                    r.report.results.len()
+                ));
+            }
+            let page = format!(
+                "<!doctype html>\n<meta charset=\"utf-8\">\n<title>wsprobe wstest</title>\n<h1>wsprobe: {} agents</h1>\n<ul>\n{links}</ul>\n<p>Autobahn's layout: <a href=\"index.json\">index.json</a>.</p>\n",
+                many.len()
+            );
+            report::write_atomic(&dir.join("index.html"), page.as_bytes())
+        }
+    }
+}
+
+fn file_safe(agent: &str) -> String {
+    agent
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
