@@ -112,6 +112,40 @@ print(f"serve-cases (Autobahn protocol): {len(d['results'])} cases, none failed:
 PY
 }
 
+# `wsprobe wstest`, as a project moving from Autobahn runs it: Autobahn's
+# spec format and report layout. Every Autobahn number must be in
+# index.json, and under --profile autobahn (wstest's default) the 12.x and
+# 13.x cases carry Autobahn's 1000 messages (four of them here; the whole
+# set with 1000 messages is bench/wstest.sh's, minutes per server).
+wstest_compat() { # name 'server command with PORT'
+  local name=$1 cmd=$2 port server dir=target/third-party/wstest-$1
+  port=$(free_port)
+  ${cmd//PORT/$port} >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.2; done
+  mkdir -p "$dir"
+  printf '{"outdir": "%s/all", "servers": [{"agent": "%s", "url": "ws://127.0.0.1:%s"}], "cases": ["*"]}\n' \
+    "$dir" "$name" "$port" >"$dir/all.json"
+  printf '{"outdir": "%s/series", "servers": [{"agent": "%s", "url": "ws://127.0.0.1:%s"}], "cases": ["12.1.1", "12.1.2", "13.1.1", "13.2.1"]}\n' \
+    "$dir" "$name" "$port" >"$dir/series.json"
+  "$WSPROBE" wstest -m fuzzingclient -s "$dir/all.json" --profile default | tail -1
+  "$WSPROBE" wstest -m fuzzingclient -s "$dir/series.json" | tail -1
+  kill $server
+  python3 - "$dir" "$name" <<'PY'
+import json, os, sys
+d, name = sys.argv[1], sys.argv[2]
+index = json.load(open(f"{d}/all/index.json"))[name]
+assert len(index) == 517, len(index)
+failed = [n for n, c in index.items() if c["behavior"] == "FAILED"]
+assert not failed, failed
+series = json.load(open(f"{d}/series/index.json"))[name]
+for n, c in series.items():
+    stats = json.load(open(f"{d}/series/{c['reportfile']}"))["trafficStats"]
+    assert stats["incomingWebSocketMessages"] == 1000, (n, stats)
+print(f"wstest: all 517 Autobahn numbers in index.json, none FAILED; {len(series)} 12.x/13.x cases echoed 1000 messages each")
+PY
+}
+
 # The longest runs first, so the short ones fill in around them.
 NODE_PATH="$node_dir/node_modules" spawn node-ws-client against_client node-ws-client node ci/clients/node_ws_client.js {url} {ca}
 spawn python-websockets-client against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url} {ca}
@@ -127,6 +161,8 @@ WSPROBE_SCHEME=wss spawn python-websockets-wss against python-websockets-wss \
   "$venv/bin/python ci/servers/python_websockets_echo.py PORT --tls $tls_dir/cert.pem $tls_dir/key.pem --origins https://app.wsprobe.test" \
   --cases 'handshake/**' --ca-cert "$tls_dir/cert.pem" --origin-allow https://app.wsprobe.test
 spawn serve-cases autobahn_protocol
+spawn wstest-python-websockets wstest_compat python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
+NODE_PATH="$node_dir/node_modules" spawn wstest-node-ws wstest_compat node-ws "node ci/servers/node_ws_echo.js PORT"
 
 failed=()
 for i in "${!names[@]}"; do

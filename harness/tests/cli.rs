@@ -765,6 +765,16 @@ for agent, cases in sorted(index.items()):
             "{behaviors}"
         );
     }
+    // One echo counted in 1.1.1, as Autobahn's trafficStats count them.
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(outdir.join("reference_case_1_1_1.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        case["trafficStats"]["incomingWebSocketMessages"], 1,
+        "{case}"
+    );
+    assert_eq!(case["closedByMe"], true, "{case}");
     assert!(outdir.join("index.html").is_file());
     assert!(outdir.join("wsprobe-Broken_Server.html").is_file());
     // wstest's own exit code on request.

@@ -126,15 +126,28 @@ struct FileRepr {
 
 /// The catalogue compiled into the binary from `cases/`.
 pub fn embedded() -> Result<Catalog, CatalogError> {
-    load_sources(
+    embedded_in(None)
+}
+
+/// The built-in catalogue under a profile (`autobahn`: a case's
+/// `profiles.autobahn` values replace its `vars`, so the 12.x and 13.x
+/// equivalents send Autobahn's 1000 messages).
+pub fn embedded_in(profile: Option<&str>) -> Result<Catalog, CatalogError> {
+    load_sources_in(
         crate::case::EMBEDDED
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string())),
+        profile,
     )
 }
 
 /// Load every `*.yaml` file under `dir`.
 pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+    load_dir_in(dir, None)
+}
+
+/// Load every `*.yaml` file under `dir`, under a profile.
+pub fn load_dir_in(dir: &Path, profile: Option<&str>) -> Result<Catalog, CatalogError> {
     let mut files = Vec::new();
     collect_yaml(dir, &mut files).map_err(|e| {
         CatalogError::whole_file(
@@ -155,7 +168,10 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         })?;
         sources.push((path.display().to_string(), text, name));
     }
-    load_sources(sources.into_iter().map(|(_, text, name)| (name, text)))
+    load_sources_in(
+        sources.into_iter().map(|(_, text, name)| (name, text)),
+        profile,
+    )
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
@@ -178,10 +194,18 @@ fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Resul
 pub fn load_sources(
     sources: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Catalog, CatalogError> {
+    load_sources_in(sources, None)
+}
+
+/// Load named YAML texts as one catalogue, under a profile.
+pub fn load_sources_in(
+    sources: impl IntoIterator<Item = (String, String)>,
+    profile: Option<&str>,
+) -> Result<Catalog, CatalogError> {
     let mut catalog = Catalog::default();
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
     for (name, text) in sources {
-        let (info, cases) = load_file(&name, &text)?;
+        let (info, cases) = load_file_in(&name, &text, profile)?;
         for case in cases {
             if let Some((file, line)) = seen.get(&case.id) {
                 return Err(CatalogError {
@@ -206,6 +230,17 @@ pub fn load_sources(
 
 /// Load one catalogue file.
 pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), CatalogError> {
+    load_file_in(name, text, None)
+}
+
+/// Load one catalogue file under a profile: a case's `vars` are variables
+/// like a matrix's, with default values; `profiles.NAME` replaces some of
+/// them when the catalogue is loaded under NAME.
+pub fn load_file_in(
+    name: &str,
+    text: &str,
+    profile: Option<&str>,
+) -> Result<(FileInfo, Vec<Case>), CatalogError> {
     let locations = Locations::index(text);
     let err_at = |path: &str, case_id: Option<String>, message: String| {
         let (line, column) = locations.find(path).unwrap_or((0, 0));
@@ -261,7 +296,16 @@ pub fn load_file(name: &str, text: &str) -> Result<(FileInfo, Vec<Case>), Catalo
             Some(m) => expand_matrix(&m)
                 .map_err(|msg| err_at(&format!("{base}.matrix"), template_id.clone(), msg))?,
         };
+        let (chosen, defaults) = profile_vars(&mut value, profile)
+            .map_err(|(field, msg)| err_at(&format!("{base}.{field}"), template_id.clone(), msg))?;
         for binding in bindings {
+            // The first binding of a name wins: the profile's, the matrix's, the default.
+            let binding: Binding = chosen
+                .iter()
+                .cloned()
+                .chain(binding)
+                .chain(defaults.iter().cloned())
+                .collect();
             let mut v = value.clone();
             substitute(&mut v, &binding);
             // A variable's value may name another variable (`ab: "${v.ab}"`).
@@ -353,6 +397,64 @@ fn mirrored(case: &Case) -> Option<Case> {
 }
 
 type Binding = Vec<(String, Value)>;
+
+/// A case's `vars` (defaults) and the values `profile` gives some of
+/// them, both taken out of the case. A profile may only set a variable
+/// `vars` declares, so a misspelt one is an error, not a silent default.
+fn profile_vars(
+    value: &mut Value,
+    profile: Option<&str>,
+) -> Result<(Binding, Binding), (String, String)> {
+    let Some(map) = value.as_mapping_mut() else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let vars = map.remove("vars");
+    let profiles = map.remove("profiles");
+    let as_binding = |v: &Value, field: &str| -> Result<Binding, (String, String)> {
+        let m = v.as_mapping().ok_or((
+            field.to_string(),
+            "must be a map of variable: value".to_string(),
+        ))?;
+        m.iter()
+            .map(|(k, v)| {
+                let k = k.as_str().ok_or((
+                    field.to_string(),
+                    "variable names must be strings".to_string(),
+                ))?;
+                Ok((k.to_string(), v.clone()))
+            })
+            .collect()
+    };
+    let defaults = match &vars {
+        Some(v) => as_binding(v, "vars")?,
+        None => Vec::new(),
+    };
+    let mut chosen = Vec::new();
+    if let Some(p) = profiles {
+        let m = p.as_mapping().ok_or((
+            "profiles".to_string(),
+            "must be a map of profile name: variables".to_string(),
+        ))?;
+        for (name, set) in m {
+            let name = name.as_str().unwrap_or_default();
+            let field = format!("profiles.{name}");
+            let set = as_binding(set, &field)?;
+            if let Some((k, _)) = set
+                .iter()
+                .find(|(k, _)| !defaults.iter().any(|(d, _)| d == k))
+            {
+                return Err((
+                    format!("{field}.{k}"),
+                    format!("{k} is not one of the case's vars, which a profile can only change"),
+                ));
+            }
+            if Some(name) == profile {
+                chosen = set;
+            }
+        }
+    }
+    Ok((chosen, defaults))
+}
 
 fn expand_matrix(m: &Value) -> Result<Vec<Binding>, String> {
     let as_binding = |row: &Value| -> Result<Binding, String> {
@@ -689,4 +791,92 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod profile_tests {
+    use super::*;
+
+    const CASE: &str = r#"
+section: "x"
+title: profiles
+cases:
+  - id: p/${size}
+    matrix: {size: [16, 64]}
+    title: "${messages} messages of ${size} bytes"
+    rfc: ["5.6"]
+    requirement: "x"
+    level: MUST
+    class: must-accept
+    vars: {messages: 10, budget: 30s}
+    profiles:
+      autobahn: {messages: 1000, budget: 480s}
+    timeout: "${budget}"
+    steps:
+      - repeat:
+          count: "${messages}"
+          steps:
+            - send_message: {opcode: text, payload: {fill_hex: "2a", len: "${size}"}}
+            - expect: {messages: 1, relative: true}
+    expect:
+      - {grade: pass, receive: [{repeat: {count: "${messages}", item: {text: {fill_hex: "2a", len: "${size}"}}}}], end: open}
+    close: {by: client, codes: [1000]}
+"#;
+
+    fn count(c: &Case) -> usize {
+        c.steps
+            .iter()
+            .find_map(|s| match s {
+                crate::case::Step::Repeat(r) => Some(r.count),
+                _ => None,
+            })
+            .expect("a repeat step")
+    }
+
+    #[test]
+    fn a_profile_replaces_the_cases_vars() {
+        let (_, plain) = load_file_in("p.yaml", CASE, None).unwrap();
+        let (_, autobahn) = load_file_in("p.yaml", CASE, Some("autobahn")).unwrap();
+        assert_eq!(plain.len(), 2);
+        assert_eq!((count(&plain[1]), count(&autobahn[1])), (10, 1000));
+        assert_eq!(plain[1].title, "10 messages of 64 bytes");
+        assert_eq!(autobahn[0].timeout.unwrap().0.as_secs(), 480);
+        // A profile no case names leaves the defaults.
+        let (_, other) = load_file_in("p.yaml", CASE, Some("other")).unwrap();
+        assert_eq!(count(&other[0]), 10);
+    }
+
+    #[test]
+    fn a_profile_may_only_change_declared_vars() {
+        let bad = CASE.replace("autobahn: {messages: 1000", "autobahn: {mesages: 1000");
+        let e = load_file_in("p.yaml", &bad, None).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("cases[0].profiles.autobahn.mesages")
+        );
+        assert!(e.message.contains("not one of the case's vars"), "{e}");
+        assert!(e.line > 0, "{e:?}");
+    }
+
+    #[test]
+    fn the_autobahn_profile_sends_autobahns_1000_messages_in_12_and_13_only() {
+        let plain = embedded().unwrap();
+        let autobahn = embedded_in(Some("autobahn")).unwrap();
+        assert_eq!(plain.cases.len(), autobahn.cases.len());
+        let mut series = 0;
+        for (p, a) in plain.cases.iter().zip(&autobahn.cases) {
+            assert_eq!(p.id, a.id);
+            let deflate_series = a
+                .autobahn
+                .as_deref()
+                .is_some_and(|n| n.starts_with("12.") || n.starts_with("13."));
+            if deflate_series {
+                series += 1;
+                assert_eq!((count(p), count(a)), (10, 1000), "{}", a.id);
+            } else {
+                assert_eq!(format!("{p:?}"), format!("{a:?}"), "{}", a.id);
+            }
+        }
+        assert_eq!(series, 216);
+    }
 }

@@ -218,6 +218,31 @@ pub struct CatalogArgs {
     /// Run the cases of these YAML files only (for example fuzz findings); repeatable.
     #[arg(long = "case-file", value_name = "FILE", conflicts_with = "catalog")]
     pub case_files: Vec<PathBuf>,
+    /// Case sizes and counts: `autobahn` runs the Autobahn equivalents as
+    /// Autobahn does (12.x and 13.x with 1000 messages each, not 10), so
+    /// results and timings compare (default: `default`, or `autobahn`
+    /// under `wstest`).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<Profile>,
+}
+
+/// `--profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// wsprobe's own sizes: fast.
+    Default,
+    /// Autobahn|Testsuite's sizes and counts.
+    Autobahn,
+}
+
+impl Profile {
+    /// The name the catalogue's `profiles:` use (`None`: the defaults).
+    pub fn catalogue_name(self) -> Option<&'static str> {
+        match self {
+            Profile::Default => None,
+            Profile::Autobahn => Some("autobahn"),
+        }
+    }
 }
 
 /// Which cases and how to run them.

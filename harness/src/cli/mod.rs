@@ -182,6 +182,7 @@ fn load_matrix(a: &CatalogArgs) -> Result<crate::case::requirements::Matrix, Cli
 }
 
 fn load_catalog(a: &CatalogArgs) -> Result<Catalog, CliError> {
+    let profile = a.profile.and_then(args::Profile::catalogue_name);
     if !a.case_files.is_empty() {
         let mut sources = Vec::new();
         for p in &a.case_files {
@@ -189,11 +190,12 @@ fn load_catalog(a: &CatalogArgs) -> Result<Catalog, CliError> {
                 .map_err(|e| io(format!("cannot read {}: {e}", p.display())))?;
             sources.push((p.display().to_string(), text));
         }
-        return load::load_sources(sources).map_err(|e| input(format!("case file error: {e}")));
+        return load::load_sources_in(sources, profile)
+            .map_err(|e| input(format!("case file error: {e}")));
     }
     match &a.catalog {
-        Some(dir) => load::load_dir(dir),
-        None => load::embedded(),
+        Some(dir) => load::load_dir_in(dir, profile),
+        None => load::embedded_in(profile),
     }
     .map_err(|e| input(format!("catalogue error: {e}")))
 }

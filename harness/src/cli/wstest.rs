@@ -33,7 +33,11 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
     for note in &spec.ignored {
         eprintln!("wsprobe wstest: spec {shown}: {note} (read, no effect)");
     }
-    let catalog = load_catalog(&a.catalog)?;
+    // Autobahn's counts unless told otherwise, so results and timings compare.
+    let catalog = load_catalog(&CatalogArgs {
+        profile: a.catalog.profile.or(Some(args::Profile::Autobahn)),
+        ..a.catalog.clone()
+    })?;
     let mut known: Vec<String> = catalog
         .cases
         .iter()

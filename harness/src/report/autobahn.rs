@@ -91,6 +91,14 @@ fn closing(r: &CaseResult) -> Value {
         "droppedByMe": o.tcp_end.is_none(),
         "wasClean": clean,
         "localCloseCode": o.client_closed.then_some(1000),
+        // Autobahn's traffic statistics, as far as wsprobe counts them
+        // (counted as the run went: the stored wire log of a long series
+        // is summarised); octets where the case records throughput.
+        "trafficStats": {
+            "incomingWebSocketMessages": r.messages_received,
+            "incomingOctetsAppLevel": r.judgement.metrics.as_ref().map(|m| m.bytes_received),
+            "outgoingOctetsAppLevel": r.judgement.metrics.as_ref().map(|m| m.bytes_sent),
+        },
     })
 }
 

@@ -80,6 +80,10 @@ pub struct CaseResult {
     /// verdict: a loaded server could have changed it.
     #[serde(skip)]
     pub timing_decided: bool,
+    /// Data messages the peer sent, counted as they came (the stored wire
+    /// log of a long series is summarised): Autobahn's trafficStats.
+    #[serde(skip)]
+    pub messages_received: u64,
 }
 
 /// An earlier run of a case, replaced by a run with less load.
@@ -113,6 +117,7 @@ impl CaseResult {
             flaky: false,
             attempts: Vec::new(),
             in_flight: 1,
+            messages_received: o.transfer.messages,
         }
     }
 
@@ -414,6 +419,7 @@ pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> C
         handshake_status: None,
         timing_decided: false,
         in_flight: 0,
+        messages_received: 0,
     }
 }
 
