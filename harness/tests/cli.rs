@@ -522,6 +522,95 @@ fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
     );
 }
 
+/// The first text message of a WebSocket connection to `url` (Autobahn's
+/// URL protocol answers that way).
+fn first_text(rt: &tokio::runtime::Runtime, port: u16, url: String) -> String {
+    rt.block_on(async {
+        use futures_util::StreamExt;
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await.unwrap();
+        match ws.next().await {
+            Some(Ok(m)) => m.into_text().unwrap().to_string(),
+            other => panic!("{other:?}"),
+        }
+    })
+}
+
+/// `wsprobe wstest -m fuzzingserver`, driven as tungstenite-rs's
+/// autobahn-client drives wstest: the case count, each case, then
+/// /updateReports; Autobahn's layout lands in the spec's outdir.
+#[test]
+fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
+    let dir = temp_dir("wstest-server");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let spec = dir.join("fuzzingserver.json");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"url": "ws://127.0.0.1:{port}", "outdir": "{}", "cases": ["1.1.*"],
+                "exclude-cases": ["1.1.8"], "exclude-agent-cases": {{}}}}"#,
+            dir.join("client").display()
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+        .args(["wstest", "-m", "fuzzingserver", "-s"])
+        .arg(&spec)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = format!("ws://127.0.0.1:{port}");
+    let count: usize = first_text(&rt, port, format!("{base}/getCaseCount"))
+        .parse()
+        .unwrap();
+    assert_eq!(count, 7);
+    // ?case=N is the Nth number in Autobahn's order, as in wstest.
+    let info = first_text(&rt, port, format!("{base}/getCaseInfo?case=6"));
+    assert!(info.contains("client/framing/text/len-65535"), "{info}");
+    for case in 1..=count {
+        let url = format!("{base}/runCase?case={case}&agent=Tungstenite");
+        rt.block_on(wsprobe::servers::echo::client(
+            &url,
+            std::path::Path::new(""),
+        ));
+    }
+    let written = first_text(&rt, port, format!("{base}/updateReports?agent=Tungstenite"));
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(written.contains("reports written"), "{written}");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("client/index.json")).unwrap())
+            .unwrap();
+    let cases = index["Tungstenite"].as_object().unwrap();
+    let ids: Vec<&String> = cases.keys().collect();
+    assert_eq!(
+        ids,
+        ["1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7"]
+    );
+    assert!(cases.values().all(|c| c["behavior"] == "OK"), "{index}");
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("client/tungstenite_case_1_1_7.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (case["isServer"].clone(), case["case"].clone()),
+        (true.into(), 7.into())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn serve_cases_speaks_the_autobahn_protocol() {
     let dir = temp_dir("serve-cases");
@@ -545,19 +634,7 @@ fn serve_cases_speaks_the_autobahn_protocol() {
     std::thread::sleep(Duration::from_millis(300));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let base = format!("ws://127.0.0.1:{port}");
-    let text_of = |path: String| {
-        rt.block_on(async {
-            use futures_util::StreamExt;
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .unwrap();
-            let (mut ws, _) = tokio_tungstenite::client_async(path, tcp).await.unwrap();
-            match ws.next().await {
-                Some(Ok(m)) => m.into_text().unwrap().to_string(),
-                other => panic!("{other:?}"),
-            }
-        })
-    };
+    let text_of = |path: String| first_text(&rt, port, path);
     let count: usize = text_of(format!("{base}/getCaseCount")).parse().unwrap();
     assert_eq!(count, 9);
     assert!(

@@ -103,7 +103,7 @@ pub struct WstestArgs {
     /// Test mode: fuzzingclient tests the servers of the spec.
     #[arg(short = 'm', long, value_enum)]
     pub mode: WstestMode,
-    /// The spec file (default: fuzzingclient.json here, as wstest).
+    /// The spec file (default: MODE.json here, as wstest).
     #[arg(short = 's', long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     /// The server to test when the spec lists none (wstest's --wsuri).
@@ -131,6 +131,10 @@ pub enum WstestMode {
     /// Test the WebSocket servers the spec lists.
     #[value(name = "fuzzingclient")]
     FuzzingClient,
+    /// Serve the client cases at the spec's url behind Autobahn's URL
+    /// protocol (/getCaseCount, /runCase, /updateReports), for clients under test.
+    #[value(name = "fuzzingserver")]
+    FuzzingServer,
 }
 
 /// `wsprobe client`.

@@ -17,41 +17,21 @@ struct AgentRun {
 }
 
 pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
-    let WstestMode::FuzzingClient = a.mode;
+    if a.mode == WstestMode::FuzzingServer {
+        return fuzzing_server(a).await;
+    }
     let path = a
         .spec
         .clone()
         .unwrap_or_else(|| PathBuf::from("fuzzingclient.json"));
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| input(format!("cannot read spec {shown}: {e}")))?;
+    let (shown, text) = read_spec(&path)?;
     let spec = spec::parse_client(&text, a.wsuri.as_deref())
         .map_err(|e| input(format!("spec {shown}: {e}")))?;
-    for key in &spec.unknown {
-        eprintln!("wsprobe wstest: spec {shown}: {key}: not a key wstest reads, ignored");
-    }
-    for note in &spec.ignored {
-        eprintln!("wsprobe wstest: spec {shown}: {note} (read, no effect)");
-    }
+    tell_keys(&shown, &spec.unknown, &spec.ignored);
     // Autobahn's counts unless told otherwise, so results and timings compare.
-    let catalog = load_catalog(&CatalogArgs {
-        profile: a.catalog.profile.or(Some(args::Profile::Autobahn)),
-        ..a.catalog.clone()
-    })?;
-    let mut known: Vec<String> = catalog
-        .cases
-        .iter()
-        .filter_map(|c| c.autobahn.clone())
-        .collect();
-    known.sort_by_key(|n| pattern::sort_key(n));
-    known.dedup();
-    let chosen = pattern::select(&spec.cases, &spec.exclude, &known);
-    if !chosen.unknown.is_empty() {
-        return Err(usage(format!(
-            "spec {shown}: cases: {} is not an Autobahn case number (see `wsprobe list`)",
-            chosen.unknown.join(", ")
-        )));
-    }
+    let catalog = autobahn_catalog(&a)?;
+    let known = numbers(&catalog.cases);
+    let chosen = selection(&spec.cases, &spec.exclude, &known, &shown)?;
     let narrowed = select(
         &catalog.cases,
         &globs(&a.select.cases)?,
@@ -150,6 +130,129 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
     } else {
         exit_code::OK
     })
+}
+
+/// The spec file's name as shown, and its text.
+fn read_spec(path: &Path) -> Result<(String, String), CliError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| input(format!("cannot read spec {shown}: {e}")))?;
+    Ok((shown, text))
+}
+
+/// Keys wstest does not read, and keys read with no effect here: named,
+/// never dropped in silence.
+fn tell_keys(shown: &str, unknown: &[String], ignored: &[String]) {
+    for key in unknown {
+        eprintln!("wsprobe wstest: spec {shown}: {key}: not a key wstest reads, ignored");
+    }
+    for note in ignored {
+        eprintln!("wsprobe wstest: spec {shown}: {note} (read, no effect)");
+    }
+}
+
+/// The catalogue with Autobahn's counts unless told otherwise, so results
+/// and timings compare.
+fn autobahn_catalog(a: &WstestArgs) -> Result<Catalog, CliError> {
+    load_catalog(&CatalogArgs {
+        profile: a.catalog.profile.or(Some(args::Profile::Autobahn)),
+        ..a.catalog.clone()
+    })
+}
+
+/// Every Autobahn number the cases carry, in Autobahn's order.
+fn numbers(cases: &[Case]) -> Vec<String> {
+    let mut known: Vec<String> = cases.iter().filter_map(|c| c.autobahn.clone()).collect();
+    known.sort_by_key(|n| pattern::sort_key(n));
+    known.dedup();
+    known
+}
+
+/// What the spec's patterns select; a number no case has is an error.
+fn selection(
+    cases: &[String],
+    exclude: &[String],
+    known: &[String],
+    shown: &str,
+) -> Result<pattern::Selection, CliError> {
+    let chosen = pattern::select(cases, exclude, known);
+    if !chosen.unknown.is_empty() {
+        return Err(usage(format!(
+            "spec {shown}: cases: {} is not an Autobahn case number (see `wsprobe list`)",
+            chosen.unknown.join(", ")
+        )));
+    }
+    Ok(chosen)
+}
+
+/// `-m fuzzingserver`: the client cases with the selected Autobahn
+/// numbers, served in Autobahn's order (so `/runCase?case=N` is the same
+/// case as in wstest) at the spec's url until Ctrl-C; `/updateReports`
+/// writes Autobahn's layout into the spec's outdir.
+async fn fuzzing_server(a: WstestArgs) -> CliResult {
+    let path = a
+        .spec
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("fuzzingserver.json"));
+    let (shown, text) = read_spec(&path)?;
+    let spec = spec::parse_server(&text).map_err(|e| input(format!("spec {shown}: {e}")))?;
+    tell_keys(&shown, &spec.unknown, &spec.ignored);
+    let target = Target::parse(&spec.url).map_err(|e| usage(format!("spec {shown}: url: {e}")))?;
+    if target.scheme != "ws" {
+        return Err(usage(format!(
+            "spec {shown}: url: only ws:// is served here; `wsprobe test-client` runs the wss:// cases"
+        )));
+    }
+    let catalog = autobahn_catalog(&a)?;
+    let known = numbers(&catalog.client_cases);
+    let chosen = selection(&spec.cases, &spec.exclude, &known, &shown)?;
+    let narrowed = select(
+        &catalog.client_cases,
+        &globs(&a.select.cases)?,
+        &globs(&a.select.exclude)?,
+    );
+    let mut cases: Vec<Case> = narrowed
+        .into_iter()
+        .filter(|c| {
+            c.tls.is_none()
+                && c.autobahn
+                    .as_deref()
+                    .is_some_and(|n| chosen.ids.iter().any(|id| id == n))
+        })
+        .collect();
+    cases.sort_by_key(|c| pattern::sort_key(c.autobahn.as_deref().unwrap_or_default()));
+    let mut opts = RunOptions::new(Target::parse("ws://127.0.0.1:1/").expect("a valid URL"));
+    apply_timeout(&mut opts, &a.select)?;
+    opts.limits.max_frame = a.select.max_frame;
+    opts.limits.max_message = a.select.max_message;
+    // The url's own host: wstest listens on every interface, which a test
+    // harness should not do unasked.
+    let listener = tokio::net::TcpListener::bind((target.host.as_str(), target.port))
+        .await
+        .map_err(|e| {
+            io(format!(
+                "cannot listen on {}:{}: {e}",
+                target.host, target.port
+            ))
+        })?;
+    eprintln!(
+        "wsprobe wstest: {} client cases on {} (getCaseCount, runCase?case=N&agent=A, updateReports?agent=A; reports in {}; Ctrl-C to stop)",
+        cases.len(),
+        spec.url,
+        spec.outdir
+    );
+    let meta = RunMeta::now(
+        catalog.client_fingerprint(),
+        String::new(),
+        RunSettings::default(),
+    );
+    let server = crate::clients::CaseServer::new(cases, opts, None, meta, catalog.files.clone())
+        .with_autobahn_layout(PathBuf::from(&spec.outdir), known);
+    tokio::select! {
+        _ = server.serve(listener) => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(exit_code::OK)
 }
 
 async fn run_agent(

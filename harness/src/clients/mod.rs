@@ -53,6 +53,10 @@ pub struct CaseServer {
     /// Cases being played: a client moves on as soon as its connection
     /// closes, while wsprobe may still be recording the end of it.
     playing: Arc<std::sync::atomic::AtomicUsize>,
+    /// `wstest -m fuzzingserver`: `/updateReports` writes Autobahn's layout
+    /// for every agent into this directory (Autobahn's case numbers, in
+    /// order, give the `case` field).
+    autobahn: Option<(PathBuf, Arc<Vec<String>>)>,
 }
 
 impl CaseServer {
@@ -73,7 +77,16 @@ impl CaseServer {
             meta,
             files: Arc::new(files),
             playing: Arc::default(),
+            autobahn: None,
         }
+    }
+
+    /// Write Autobahn's report layout (index.json with every agent, one
+    /// file per case) into `outdir` instead of wsprobe's per-agent reports;
+    /// `numbers` is Autobahn's whole case list, in order.
+    pub fn with_autobahn_layout(mut self, outdir: PathBuf, numbers: Vec<String>) -> CaseServer {
+        self.autobahn = Some((outdir, Arc::new(numbers)));
+        self
     }
 
     /// Accept connections until the listener fails, each on its own task.
@@ -203,6 +216,9 @@ impl CaseServer {
 
     /// `/updateReports`: the agent's results so far, in the usual report files.
     fn write_reports(&self, agent: &str) -> String {
+        if let Some((outdir, numbers)) = &self.autobahn {
+            return self.write_autobahn(outdir, numbers);
+        }
         let Some(root) = &self.report_root else {
             return "no report directory (--report-dir)".into();
         };
@@ -222,6 +238,44 @@ impl CaseServer {
         match crate::report::write_dir(&dir, &self.report_of(agent), &meta, &self.files, None) {
             Ok(_) => format!("reports written to {}", dir.display()),
             Err(e) => format!("cannot write reports to {}: {e}", dir.display()),
+        }
+    }
+}
+
+impl CaseServer {
+    /// `/updateReports` under `wstest -m fuzzingserver`: every agent so far,
+    /// as wstest writes them.
+    fn write_autobahn(&self, outdir: &std::path::Path, numbers: &[String]) -> String {
+        let agents: Vec<String> = self
+            .results
+            .lock()
+            .expect("results lock")
+            .keys()
+            .cloned()
+            .collect();
+        let runs: Vec<(RunReport, crate::report::RunMeta)> = agents
+            .iter()
+            .map(|a| {
+                let mut meta = self.meta.clone();
+                meta.agent = a.clone();
+                (self.report_of(a), meta)
+            })
+            .collect();
+        let pairs: Vec<(&RunReport, &crate::report::RunMeta)> =
+            runs.iter().map(|(r, m)| (r, m)).collect();
+        let position = |n: &str| numbers.iter().position(|k| k == n).map_or(0, |i| i + 1);
+        let written = crate::report::autobahn::render_agents(&pairs, &position)
+            .into_iter()
+            .try_for_each(|(name, text)| {
+                crate::report::write_atomic(&outdir.join(name), text.as_bytes())
+            });
+        match written {
+            Ok(()) => format!(
+                "reports written to {} ({} agents)",
+                outdir.display(),
+                agents.len()
+            ),
+            Err(e) => format!("cannot write reports to {}: {e}", outdir.display()),
         }
     }
 }

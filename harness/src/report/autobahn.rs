@@ -146,7 +146,8 @@ fn agent_files(
             "resultClose": j.close_reason,
             "duration": r.duration_ms.round() as u64,
             "started": meta.started_at,
-            "isServer": false,
+            // wsprobe played the server: a client was under test.
+            "isServer": r.case.role == crate::case::Role::Client,
             "remoteCloseCode": code,
             "remoteCloseReason": reason,
             "wsprobe_case": r.case.id,

@@ -75,21 +75,22 @@ const CLIENT_OPTIONS: &[(&str, &str)] = &[
     ("autoPingTimeout", "wsprobe sends no pings of its own accord"),
     ("autoPingSize", "wsprobe sends no pings of its own accord"),
     ("allowHixie76", "Hixie-76 is not WebSocket as RFC 6455 defines it"),
+    // A server's options (fuzzingserver).
+    ("versions", "wsprobe answers Sec-WebSocket-Version 13 as each case says"),
+    ("webStatus", "wsprobe serves no status page"),
+    ("maskServerFrames", "each case says how it masks"),
+    ("requireMaskedClientFrames", "an unmasked client frame is always a violation the judge records"),
+    ("serveFlashSocketPolicy", "no Flash policy file is served"),
+    ("flashSocketPolicy", "no Flash policy file is served"),
+    ("allowedOrigins", "the client cases accept any Origin"),
+    ("maxConnections", "wsprobe takes every client connection"),
 ];
 
 /// Parse a fuzzingclient spec; `wsuri` is `-w`, wstest's server when the
 /// spec names none.
 pub fn parse_client(text: &str, wsuri: Option<&str>) -> Result<ClientSpec, SpecError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        SpecError(format!(
-            "line {}, column {}: not JSON: {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let top = doc
-        .as_object()
-        .ok_or_else(|| SpecError("the spec is not a JSON object".into()))?;
+    let doc = object(text)?;
+    let top = &doc;
     let mut spec = ClientSpec {
         outdir: "./reports/servers/".into(),
         servers: Vec::new(),
@@ -149,6 +150,21 @@ pub fn parse_client(text: &str, wsuri: Option<&str>) -> Result<ClientSpec, SpecE
         });
     }
     Ok(spec)
+}
+
+/// The spec's top-level object.
+fn object(text: &str) -> Result<Map<String, Value>, SpecError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        SpecError(format!(
+            "line {}, column {}: not JSON: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    match doc {
+        Value::Object(m) => Ok(m),
+        _ => Err(SpecError("the spec is not a JSON object".into())),
+    }
 }
 
 fn server(
@@ -221,6 +237,74 @@ fn strings(v: &Value, field: &str) -> Result<Vec<String>, SpecError> {
         .collect()
 }
 
+/// A `fuzzingserver` spec: where wsprobe listens for the clients under
+/// test, which cases it serves, where reports go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSpec {
+    /// `url`: the ws:// address to listen on.
+    pub url: String,
+    /// `outdir`: where `/updateReports` writes index.json and the case files.
+    pub outdir: String,
+    /// `cases`.
+    pub cases: Vec<String>,
+    /// `exclude-cases`.
+    pub exclude: Vec<String>,
+    /// Keys read and left alone, each with why.
+    pub ignored: Vec<String>,
+    /// Keys wstest would not know either.
+    pub unknown: Vec<String>,
+}
+
+/// Parse a fuzzingserver spec.
+pub fn parse_server(text: &str) -> Result<ServerSpec, SpecError> {
+    let doc = object(text)?;
+    let top = &doc;
+    let mut spec = ServerSpec {
+        url: String::new(),
+        outdir: "./reports/clients/".into(),
+        cases: Vec::new(),
+        exclude: Vec::new(),
+        ignored: Vec::new(),
+        unknown: Vec::new(),
+    };
+    let (mut url, mut cases) = (None, None);
+    for (key, value) in top {
+        match key.as_str() {
+            "url" => url = Some(string(value, "url")?),
+            "outdir" => spec.outdir = string(value, "outdir")?,
+            "cases" => cases = Some(strings(value, "cases")?),
+            "exclude-cases" => spec.exclude = strings(value, "exclude-cases")?,
+            "exclude-agent-cases" => {
+                let empty = value.as_object().is_some_and(|m| m.is_empty());
+                if !empty {
+                    spec.ignored.push(
+                        "exclude-agent-cases: not applied in fuzzingserver mode yet (every agent gets every case)".into(),
+                    );
+                }
+            }
+            "protocols" => spec.ignored.push(
+                "protocols: the client cases answer as their steps say, without a subprotocol".into(),
+            ),
+            "webport" => spec.ignored.push(
+                "webport: wstest never reads it from a spec either (its -u flag sets the web UI's port); wsprobe serves no web UI".into(),
+            ),
+            "key" | "cert" => {
+                return Err(SpecError(format!(
+                    "{key}: wss:// is not served by `wstest -m fuzzingserver` yet; `wsprobe test-client` runs the TLS cases"
+                )))
+            }
+            "options" => options(value, "options", &mut spec.ignored, &mut spec.unknown)?,
+            _ => spec.unknown.push(key.clone()),
+        }
+    }
+    spec.url =
+        url.ok_or_else(|| SpecError("url: missing (where to listen, ws://HOST:PORT)".into()))?;
+    spec.cases = cases.ok_or_else(|| {
+        SpecError("cases: missing (wstest requires it; [\"*\"] runs every case)".into())
+    })?;
+    Ok(spec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +352,36 @@ mod tests {
         assert_eq!(spec.exclude_agent[1].1, vec!["1.2.1", "1.2.2"]);
         // Keys fuzzingclient does not read are reported, sorted as JSON objects are here.
         assert_eq!(spec.unknown, vec!["rtts", "webport"]);
+    }
+
+    #[test]
+    fn fuzzingserver_specs() {
+        // tungstenite-rs's autobahn/fuzzingserver.json, and nim-websock's TLS one.
+        let spec = parse_server(
+            r#"{"url": "ws://127.0.0.1:9001", "outdir": "./autobahn/client", "cases": ["*"],
+                "exclude-cases": [], "exclude-agent-cases": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.url, "ws://127.0.0.1:9001");
+        assert!(
+            spec.ignored.is_empty() && spec.unknown.is_empty(),
+            "{spec:?}"
+        );
+        let tls = parse_server(
+            r#"{"url": "wss://127.0.0.1:9002", "key": "k", "cert": "c", "cases": ["*"]}"#,
+        );
+        assert!(tls.unwrap_err().0.starts_with("cert: wss://"));
+        let spec = parse_server(
+            r#"{"url": "ws://127.0.0.1:9001", "cases": ["1.*"], "webport": 8081,
+                "options": {"failByDrop": false, "allowedOrigins": ["*"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.outdir, "./reports/clients/");
+        assert_eq!(spec.ignored.len(), 3, "{:?}", spec.ignored);
+        assert_eq!(
+            parse_server(r#"{"cases": ["*"]}"#).unwrap_err().0,
+            "url: missing (where to listen, ws://HOST:PORT)"
+        );
     }
 
     #[test]
