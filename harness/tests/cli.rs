@@ -868,3 +868,62 @@ for agent, cases in sorted(index.items()):
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// wstest skips a server it cannot reach and goes on; so does wsprobe, in
+/// one line, with the results of the others written and exit code 3.
+#[test]
+fn wstest_skips_an_unreachable_server_in_one_line() {
+    let dir = temp_dir("wstest-skip");
+    let good = Server::start(&["none"]);
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let spec = dir.join("spec.json");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"outdir": "{}", "cases": ["1.1.1"],
+                "servers": [{{"agent": "gone", "url": "ws://127.0.0.1:{closed}/"}},
+                            {{"agent": "here", "url": "{}"}}]}}"#,
+            dir.display(),
+            good.url()
+        ),
+    )
+    .unwrap();
+    let out = wsprobe(&[
+        "wstest",
+        "-m",
+        "fuzzingclient",
+        "-s",
+        spec.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("unreachable"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr:?}");
+    assert!(lines[0].contains("its cases are left out"), "{stderr}");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["here"]["1.1.1"]["behavior"], "OK", "{index}");
+    assert!(index.get("gone").is_none(), "{index}");
+    // A spec that is not a page of JSON is refused before it is read whole.
+    std::fs::write(&spec, vec![b' '; (1 << 20) + 1]).unwrap();
+    let out = wsprobe(&[
+        "wstest",
+        "-m",
+        "fuzzingclient",
+        "-s",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("larger than 1 MiB"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -133,10 +133,20 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
 }
 
 /// The spec file's name as shown, and its text.
+/// A spec is a page of JSON; a larger file is refused, not read whole.
 fn read_spec(path: &Path) -> Result<(String, String), CliError> {
+    const MAX: u64 = 1 << 20;
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| input(format!("cannot read spec {shown}: {e}")))?;
+    let cannot = |e: std::io::Error| input(format!("cannot read spec {shown}: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX + 1), &mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX {
+        return Err(input(format!(
+            "spec {shown}: larger than 1 MiB, not a wstest spec"
+        )));
+    }
     Ok((shown, text))
 }
 
