@@ -152,6 +152,12 @@ fn json_output_parses() {
     assert_eq!(v["results"][0]["judgement"]["verdict"], "pass");
 }
 
+/// A loopback port nothing listens on (for a moment).
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("wsprobe-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -544,10 +550,7 @@ fn first_text(rt: &tokio::runtime::Runtime, port: u16, url: String) -> String {
 #[test]
 fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
     let dir = temp_dir("wstest-server");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let spec = dir.join("fuzzingserver.json");
     std::fs::write(
         &spec,
@@ -614,10 +617,7 @@ fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
 #[test]
 fn serve_cases_speaks_the_autobahn_protocol() {
     let dir = temp_dir("serve-cases");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
         .args([
             "serve-cases",
@@ -875,10 +875,7 @@ for agent, cases in sorted(index.items()):
 fn wstest_skips_an_unreachable_server_in_one_line() {
     let dir = temp_dir("wstest-skip");
     let good = Server::start(&["none"]);
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let closed = free_port();
     let spec = dir.join("spec.json");
     std::fs::write(
         &spec,
