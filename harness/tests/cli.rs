@@ -877,6 +877,15 @@ fn wstest_skips_an_unreachable_server_in_one_line() {
     let good = Server::start(&["none"]);
     let closed = free_port();
     let spec = dir.join("spec.json");
+    let run = || {
+        wsprobe(&[
+            "wstest",
+            "-m",
+            "fuzzingclient",
+            "-s",
+            spec.to_str().unwrap(),
+        ])
+    };
     std::fs::write(
         &spec,
         format!(
@@ -888,13 +897,7 @@ fn wstest_skips_an_unreachable_server_in_one_line() {
         ),
     )
     .unwrap();
-    let out = wsprobe(&[
-        "wstest",
-        "-m",
-        "fuzzingclient",
-        "-s",
-        spec.to_str().unwrap(),
-    ]);
+    let out = run();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     let lines: Vec<&str> = stderr
@@ -907,15 +910,28 @@ fn wstest_skips_an_unreachable_server_in_one_line() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
     assert_eq!(index["here"]["1.1.1"]["behavior"], "OK", "{index}");
     assert!(index.get("gone").is_none(), "{index}");
+    // A url that cannot be parsed, after a good server: refused before
+    // anything runs, so no finished result is lost halfway.
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"outdir": "{}", "cases": ["1.1.1"],
+                "servers": [{{"url": "{}"}}, {{"url": "http://x/"}}]}}"#,
+            dir.join("second").display(),
+            good.url()
+        ),
+    )
+    .unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("cases for agent"),
+        "{}",
+        text(&out.stderr)
+    );
     // A spec that is not a page of JSON is refused before it is read whole.
     std::fs::write(&spec, vec![b' '; (1 << 20) + 1]).unwrap();
-    let out = wsprobe(&[
-        "wstest",
-        "-m",
-        "fuzzingclient",
-        "-s",
-        spec.to_str().unwrap(),
-    ]);
+    let out = run();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("larger than 1 MiB"),

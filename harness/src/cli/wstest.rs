@@ -38,12 +38,17 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
         &globs(&a.select.exclude)?,
     );
     let outdir = PathBuf::from(&spec.outdir);
+    // Every url checked before the first server runs: a bad one later in
+    // the list must not throw away the results of the ones before it.
+    let targets = spec
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url).map_err(|e| usage(format!("spec {shown}: {}: {e}", s.url))))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut runs: Vec<AgentRun> = Vec::new();
     let mut unreachable = false;
     let mut interrupted = false;
-    for server in &spec.servers {
-        let target = Target::parse(&server.url)
-            .map_err(|e| usage(format!("spec {shown}: {}: {e}", server.url)))?;
+    for (server, target) in spec.servers.iter().zip(targets) {
         let mut opts = RunOptions::new(target);
         opts.origin = server.origin.clone();
         opts.protocol = server.protocols.first().cloned();

@@ -114,6 +114,9 @@ pub enum Event {
     /// The peer answered wsprobe's barrier ping (sent after a silence): it
     /// had read every frame before the ping and not failed the connection.
     BarrierAnswered,
+    /// After the steps, the peer answered the barrier ping and did nothing
+    /// more: wsprobe closes (the kill timer, on evidence rather than a wait).
+    QuietAfterBarrier,
     /// A frame the server sent (wire log).
     FrameReceived(FrameLog),
     /// A complete data message from the server.

@@ -318,7 +318,9 @@ impl Facts {
             }
             // The peer read everything and did not fail the connection:
             // wsprobe's close that follows is its kill timer, on evidence.
-            Event::BarrierAnswered => self.last_timeout_kill = true,
+            // (A pong to a barrier an expect step sent says nothing of the
+            // case's own close that may follow.)
+            Event::QuietAfterBarrier => self.last_timeout_kill = true,
             Event::Timeout { waiting_for } => {
                 self.last_timeout_kill = waiting_for.starts_with("the server to end")
                     || waiting_for.starts_with("the client to end");

@@ -471,3 +471,31 @@ fn grades_are_tried_best_first() {
     );
     assert_eq!((j.behavior, j.matched), (Verdict::Pass, Some(1)));
 }
+
+#[test]
+fn only_the_closing_phases_quiet_barrier_makes_wsprobes_close_a_kill() {
+    // An expect step's barrier answered, then the case's own close: wsprobe
+    // closed as the case says, not because the server went quiet.
+    let own = Observed::from_events(&events(vec![
+        Event::BarrierAnswered,
+        client_close(),
+        server_close(1000),
+        Event::Eof { mid_frame: false },
+    ]));
+    assert!(!own.client_killed);
+    assert!(own.timeouts.is_empty());
+    // After the steps: the barrier answered and nothing more, so wsprobe
+    // closed; a kill on evidence, not a wait that ran out.
+    let quiet = Observed::from_events(&events(vec![
+        Event::BarrierAnswered,
+        Event::QuietAfterBarrier,
+        client_close(),
+        server_close(1000),
+        Event::Eof { mid_frame: false },
+    ]));
+    assert!(quiet.client_killed);
+    assert!(quiet.timeouts.is_empty());
+    assert!(quiet
+        .describe_end()
+        .contains("wsprobe closed it after waiting"));
+}

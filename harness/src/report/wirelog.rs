@@ -199,6 +199,7 @@ pub fn describe(e: &Event) -> (Direction, String) {
         ),
         Event::Violation(v) => (Note, format!("VIOLATION: {v}")),
         Event::Mark { name } => (Note, format!("mark {name}")),
+        Event::QuietAfterBarrier => (Note, "nothing more after the pong: wsprobe closes".into()),
         Event::BarrierAnswered => (
             Note,
             "pong to wsprobe's barrier ping: every frame before it was read".into(),

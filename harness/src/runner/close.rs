@@ -72,11 +72,13 @@ pub(super) async fn closing_phase(
                 until = barrier_wait(deadline, step);
             }
             (false, false) if !killed => {
-                if !shared.with(|s| s.barrier_answered()) {
-                    shared.push(Event::Timeout {
+                shared.push(if asked && shared.with(|s| s.barrier_answered()) {
+                    Event::QuietAfterBarrier
+                } else {
+                    Event::Timeout {
                         waiting_for: "the server to end the connection".into(),
-                    });
-                }
+                    }
+                });
                 send_own_close(stream, opts, shared, false).await;
                 killed = true;
                 until = next_wait(shared, deadline, step);

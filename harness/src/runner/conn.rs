@@ -22,7 +22,7 @@ use crate::event::observed::Facts;
 use crate::event::{Event, FrameLog, Recorded, Stamped};
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 
-/// The payload of wsprobe's barrier ping (see `close::silence`).
+/// The payload of wsprobe's barrier ping (see `close::send_barrier`).
 pub const BARRIER: &[u8] = b"wsprobe barrier";
 
 /// Events of one connection plus counters the steps wait on.

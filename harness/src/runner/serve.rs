@@ -497,11 +497,13 @@ async fn closing_as_server(stream: &Conn, opts: &RunOptions, shared: &Shared, de
             continue;
         }
         if !own_close && !killed {
-            if !shared.with(|s| s.barrier_answered()) {
-                shared.push(Event::Timeout {
+            shared.push(if pinged && shared.with(|s| s.barrier_answered()) {
+                Event::QuietAfterBarrier
+            } else {
+                Event::Timeout {
                     waiting_for: "the client to end the connection".into(),
-                });
-            }
+                }
+            });
             send_own_close(stream, opts, shared, false).await;
             killed = true;
             until = next_wait(shared, deadline, step);
