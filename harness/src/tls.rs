@@ -163,6 +163,20 @@ pub fn describe_error(e: &std::io::Error) -> String {
     }
 }
 
+/// A server configuration from PEM files: the certificate chain and its
+/// private key (`wstest -m fuzzingserver` with a wss:// url).
+pub fn server_from_files(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, String> {
+    let chain = read_certs(cert)?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    Ok(Arc::new(config))
+}
+
 /// A certificate for `names`, signed by itself: (certificate PEM, rustls config).
 pub fn self_signed(names: &[&str]) -> Result<(String, Arc<ServerConfig>), String> {
     let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();

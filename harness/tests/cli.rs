@@ -530,33 +530,47 @@ fn test_client_runs_a_command_per_case_and_exits_by_verdict() {
 
 /// The first text message of a WebSocket connection to `url` (Autobahn's
 /// URL protocol answers that way).
-fn first_text(rt: &tokio::runtime::Runtime, port: u16, url: String) -> String {
-    rt.block_on(async {
-        use futures_util::StreamExt;
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await.unwrap();
-        match ws.next().await {
-            Some(Ok(m)) => m.into_text().unwrap().to_string(),
-            other => panic!("{other:?}"),
-        }
-    })
-}
-
 /// `wsprobe wstest -m fuzzingserver`, driven as tungstenite-rs's
 /// autobahn-client drives wstest: the case count, each case, then
 /// /updateReports; Autobahn's layout lands in the spec's outdir.
 #[test]
 fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
-    let dir = temp_dir("wstest-server");
+    drive_fuzzingserver(false);
+}
+
+/// The same over wss://, with the spec's own cert and key (nim-websock's
+/// TLS spec has them).
+#[test]
+fn wstest_fuzzingserver_listens_with_the_specs_certificate() {
+    drive_fuzzingserver(true);
+}
+
+fn drive_fuzzingserver(tls: bool) {
+    let dir = temp_dir(if tls {
+        "wstest-server-tls"
+    } else {
+        "wstest-server"
+    });
     let port = free_port();
+    let scheme = if tls { "wss" } else { "ws" };
+    let mut files = String::new();
+    let ca = dir.join("cert.pem");
+    if tls {
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        std::fs::write(&ca, made.cert.pem()).unwrap();
+        std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem()).unwrap();
+        files = format!(
+            r#""cert": "{}", "key": "{}","#,
+            ca.display(),
+            dir.join("key.pem").display()
+        );
+    }
     let spec = dir.join("fuzzingserver.json");
     std::fs::write(
         &spec,
         format!(
-            r#"{{"url": "ws://127.0.0.1:{port}", "outdir": "{}", "cases": ["1.1.*"],
-                "exclude-cases": ["1.1.8"], "exclude-agent-cases": {{}}}}"#,
+            r#"{{"url": "{scheme}://127.0.0.1:{port}", {files} "outdir": "{}", "cases": ["1.1.*"],
+                "exclude-cases": ["1.1.8"], "exclude-agent-cases": {{"Tung*": ["1.1.2"], "Other": ["1.1.3"]}}}}"#,
             dir.join("client").display()
         ),
     )
@@ -574,22 +588,18 @@ fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
         std::thread::sleep(Duration::from_millis(25));
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let base = format!("ws://127.0.0.1:{port}");
-    let count: usize = first_text(&rt, port, format!("{base}/getCaseCount"))
-        .parse()
-        .unwrap();
+    let base = format!("{scheme}://127.0.0.1:{port}");
+    let ask = |path: String| first_text(&rt, &path, &ca);
+    let count: usize = ask(format!("{base}/getCaseCount")).parse().unwrap();
     assert_eq!(count, 7);
     // ?case=N is the Nth number in Autobahn's order, as in wstest.
-    let info = first_text(&rt, port, format!("{base}/getCaseInfo?case=6"));
+    let info = ask(format!("{base}/getCaseInfo?case=6"));
     assert!(info.contains("client/framing/text/len-65535"), "{info}");
     for case in 1..=count {
         let url = format!("{base}/runCase?case={case}&agent=Tungstenite");
-        rt.block_on(wsprobe::servers::echo::client(
-            &url,
-            std::path::Path::new(""),
-        ));
+        rt.block_on(wsprobe::servers::echo::client(&url, &ca));
     }
-    let written = first_text(&rt, port, format!("{base}/updateReports?agent=Tungstenite"));
+    let written = ask(format!("{base}/updateReports?agent=Tungstenite"));
     server.kill().unwrap();
     let _ = server.wait();
     assert!(written.contains("reports written"), "{written}");
@@ -598,10 +608,8 @@ fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
             .unwrap();
     let cases = index["Tungstenite"].as_object().unwrap();
     let ids: Vec<&String> = cases.keys().collect();
-    assert_eq!(
-        ids,
-        ["1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7"]
-    );
+    // 1.1.2 is excluded for Tung*, so wstest skips it; 1.1.3 only for Other.
+    assert_eq!(ids, ["1.1.1", "1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7"]);
     assert!(cases.values().all(|c| c["behavior"] == "OK"), "{index}");
     let case: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("client/tungstenite_case_1_1_7.json")).unwrap(),
@@ -612,6 +620,37 @@ fn wstest_fuzzingserver_serves_the_spec_cases_in_autobahns_order() {
         (true.into(), 7.into())
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The first text message at `url` (wss:// trusting `ca`).
+fn first_text(rt: &tokio::runtime::Runtime, url: &str, ca: &std::path::Path) -> String {
+    rt.block_on(async {
+        let target = wsprobe::target::Target::parse(url).unwrap();
+        let tcp = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
+            .await
+            .unwrap();
+        if target.scheme == "wss" {
+            let how = wsprobe::tls::TestClientTls::default();
+            let tls = wsprobe::tls::test_client_connect(tcp, &target.host, ca, how)
+                .await
+                .unwrap();
+            first_message(url, tls).await
+        } else {
+            first_message(url, tcp).await
+        }
+    })
+}
+
+async fn first_message<S>(url: &str, stream: S) -> String
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use futures_util::StreamExt;
+    let (mut ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    match ws.next().await {
+        Some(Ok(m)) => m.into_text().unwrap().to_string(),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -634,7 +673,7 @@ fn serve_cases_speaks_the_autobahn_protocol() {
     std::thread::sleep(Duration::from_millis(300));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let base = format!("ws://127.0.0.1:{port}");
-    let text_of = |path: String| first_text(&rt, port, path);
+    let text_of = |path: String| first_text(&rt, &path, std::path::Path::new(""));
     let count: usize = text_of(format!("{base}/getCaseCount")).parse().unwrap();
     assert_eq!(count, 9);
     assert!(
@@ -869,6 +908,57 @@ for agent, cases in sorted(index.items()):
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A fuzzingclient spec for case 1.1.1 against two agents.
+fn write_spec_1_1_1(spec: &std::path::Path, outdir: &std::path::Path, servers: [(&str, &str); 2]) {
+    let [(a, url_a), (b, url_b)] = servers;
+    let text = format!(
+        r#"{{"outdir": "{}", "cases": ["1.1.1"],
+            "servers": [{{"agent": "{a}", "url": "{url_a}"}}, {{"agent": "{b}", "url": "{url_b}"}}]}}"#,
+        outdir.display()
+    );
+    std::fs::write(spec, text).unwrap();
+}
+
+/// Ctrl-C while the second server of a spec is being reached: the run
+/// stops there and the first server's results are still written.
+#[test]
+fn wstest_interrupted_between_servers_writes_what_finished() {
+    let dir = temp_dir("wstest-interrupted");
+    let good = Server::start(&["none"]);
+    // Accepts and never answers: wsprobe is probing it when Ctrl-C comes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let spec = dir.join("spec.json");
+    let silent_url = format!("ws://127.0.0.1:{}/", silent.local_addr().unwrap().port());
+    write_spec_1_1_1(
+        &spec,
+        &dir,
+        [("here", &good.url()), ("silent", &silent_url)],
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+        .args(["wstest", "-m", "fuzzingclient", "-s"])
+        .arg(&spec)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first connection here is the probe of the second server: the
+    // first has finished.
+    let (_held, _) = silent.accept().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("(partial)"), "{stderr}");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["here"]["1.1.1"]["behavior"], "OK", "{index}");
+    assert!(index.get("silent").is_none(), "{index}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// wstest skips a server it cannot reach and goes on; so does wsprobe, in
 /// one line, with the results of the others written and exit code 3.
 #[test]
@@ -886,17 +976,8 @@ fn wstest_skips_an_unreachable_server_in_one_line() {
             spec.to_str().unwrap(),
         ])
     };
-    std::fs::write(
-        &spec,
-        format!(
-            r#"{{"outdir": "{}", "cases": ["1.1.1"],
-                "servers": [{{"agent": "gone", "url": "ws://127.0.0.1:{closed}/"}},
-                            {{"agent": "here", "url": "{}"}}]}}"#,
-            dir.display(),
-            good.url()
-        ),
-    )
-    .unwrap();
+    let gone = format!("ws://127.0.0.1:{closed}/");
+    write_spec_1_1_1(&spec, &dir, [("gone", &gone), ("here", &good.url())]);
     let out = run();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");

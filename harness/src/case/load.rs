@@ -858,6 +858,47 @@ cases:
         assert!(e.line > 0, "{e:?}");
     }
 
+    /// `c` without its time-outs (the case's and its expect steps').
+    fn untimed(c: &Case) -> Case {
+        let mut c = c.clone();
+        c.timeout = None;
+        for s in &mut c.steps {
+            if let crate::case::Step::Expect(e) = s {
+                e.timeout = None;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn the_autobahn_profile_gives_9_x_autobahns_time_outs_never_shorter() {
+        let plain = embedded().unwrap();
+        let autobahn = embedded_in(Some("autobahn")).unwrap();
+        let mut longer = Vec::new();
+        let server = plain.cases.iter().zip(&autobahn.cases);
+        let client = plain.client_cases.iter().zip(&autobahn.client_cases);
+        for (p, a) in server.chain(client) {
+            if !a.autobahn.as_deref().is_some_and(|n| n.starts_with("9.")) {
+                continue;
+            }
+            let (tp, ta) = (p.timeout.unwrap().0, a.timeout.unwrap().0);
+            assert!(ta >= tp, "{}", a.id);
+            if ta > tp {
+                longer.push((a.autobahn.clone().unwrap(), ta.as_secs()));
+            }
+            assert_eq!(format!("{:?}", untimed(p)), format!("{:?}", untimed(a)));
+        }
+        // 9.1.3 (1 MiB) gets Autobahn's 100 s, 9.5.1 its 1000 s, 9.7.6 its 480 s
+        // (each plus the 10 s of the close); 9.1.1 keeps wsprobe's 30 s,
+        // longer than Autobahn's 10 s. Server and client cases alike.
+        let of = |n: &str| longer.iter().find(|(k, _)| k == n).map(|(_, t)| *t);
+        assert_eq!(of("9.1.3"), Some(110));
+        assert_eq!(of("9.5.1"), Some(1010));
+        assert_eq!(of("9.7.6"), Some(490));
+        assert_eq!(of("9.1.1"), None);
+        assert_eq!(longer.len(), 2 * (54 - 6), "{longer:?}");
+    }
+
     #[test]
     fn the_autobahn_profile_sends_autobahns_1000_messages_in_12_and_13_only() {
         let plain = embedded().unwrap();
@@ -873,6 +914,8 @@ cases:
             if deflate_series {
                 series += 1;
                 assert_eq!((count(p), count(a)), (10, 1000), "{}", a.id);
+            } else if a.autobahn.as_deref().is_some_and(|n| n.starts_with("9.")) {
+                assert_eq!(format!("{:?}", untimed(p)), format!("{:?}", untimed(a)));
             } else {
                 assert_eq!(format!("{p:?}"), format!("{a:?}"), "{}", a.id);
             }

@@ -48,7 +48,14 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
     let mut runs: Vec<AgentRun> = Vec::new();
     let mut unreachable = false;
     let mut interrupted = false;
+    // One watch for the whole spec: a Ctrl-C between two servers (while the
+    // next is probed) stops the run and still writes what finished.
+    let mut stop = stop_on_ctrl_c();
     for (server, target) in spec.servers.iter().zip(targets) {
+        if *stop.borrow() {
+            interrupted = true;
+            break;
+        }
         let mut opts = RunOptions::new(target);
         opts.origin = server.origin.clone();
         opts.protocol = server.protocols.first().cloned();
@@ -65,7 +72,14 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
         opts.limits.max_message = a.select.max_message;
         // wstest names an unnamed agent by the Server header of its first
         // answer (else UnknownServer); the probe's answer stands in.
-        let caps = match run::probe(&opts).await {
+        let probed = tokio::select! {
+            probed = run::probe(&opts) => probed,
+            _ = stop.wait_for(|stopped| *stopped) => {
+                interrupted = true;
+                break;
+            }
+        };
+        let caps = match probed {
             Ok(caps) => caps,
             Err(e) => {
                 // As wstest: the rest of this server's cases are not run,
@@ -97,7 +111,7 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
             cases.len(),
             server.url
         );
-        let run = run_agent(cases, &opts, caps, &a, agent, &catalog).await;
+        let run = run_agent(cases, &opts, caps, &a, agent, &catalog, stop.clone()).await;
         interrupted |= run.report.interrupted;
         let style = report::console::Style {
             color: color_enabled(ColorChoice::Auto),
@@ -213,11 +227,13 @@ async fn fuzzing_server(a: WstestArgs) -> CliResult {
     let spec = spec::parse_server(&text).map_err(|e| input(format!("spec {shown}: {e}")))?;
     tell_keys(&shown, &spec.unknown, &spec.ignored);
     let target = Target::parse(&spec.url).map_err(|e| usage(format!("spec {shown}: url: {e}")))?;
-    if target.scheme != "ws" {
-        return Err(usage(format!(
-            "spec {shown}: url: only ws:// is served here; `wsprobe test-client` runs the wss:// cases"
-        )));
-    }
+    let tls = match &spec.tls {
+        None => None,
+        Some(files) => Some(
+            crate::tls::server_from_files(Path::new(&files.cert), Path::new(&files.key))
+                .map_err(|e| input(format!("spec {shown}: {e}")))?,
+        ),
+    };
     let catalog = autobahn_catalog(&a)?;
     let known = numbers(&catalog.client_cases);
     let chosen = selection(&spec.cases, &spec.exclude, &known, &shown)?;
@@ -261,8 +277,17 @@ async fn fuzzing_server(a: WstestArgs) -> CliResult {
         String::new(),
         RunSettings::default(),
     );
-    let server = crate::clients::CaseServer::new(cases, opts, None, meta, catalog.files.clone())
-        .with_autobahn_layout(PathBuf::from(&spec.outdir), known);
+    let layout = crate::clients::AutobahnLayout {
+        outdir: PathBuf::from(&spec.outdir),
+        numbers: known,
+        exclude_agent: spec.exclude_agent.clone(),
+    };
+    let mut server =
+        crate::clients::CaseServer::new(cases, opts, None, meta, catalog.files.clone())
+            .with_autobahn_layout(layout);
+    if let Some(config) = tls {
+        server = server.with_tls(config);
+    }
     tokio::select! {
         _ = server.serve(listener) => {}
         _ = tokio::signal::ctrl_c() => {}
@@ -277,6 +302,7 @@ async fn run_agent(
     a: &WstestArgs,
     agent: String,
     catalog: &Catalog,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) -> AgentRun {
     let jobs = a.select.jobs.unwrap_or_else(default_jobs).max(1);
     let sched = run::Schedule {
@@ -289,7 +315,7 @@ async fn run_agent(
         settings(&a.select, jobs, opts),
     );
     let mut bar = progress::bar(cases.len() as u64, true);
-    let report = run::run(cases, opts, caps, sched, stop_on_ctrl_c(), |r| bar.step(r)).await;
+    let report = run::run(cases, opts, caps, sched, stop, |r| bar.step(r)).await;
     bar.finish();
     AgentRun { report, meta }
 }

@@ -53,10 +53,23 @@ pub struct CaseServer {
     /// Cases being played: a client moves on as soon as its connection
     /// closes, while wsprobe may still be recording the end of it.
     playing: Arc<std::sync::atomic::AtomicUsize>,
-    /// `wstest -m fuzzingserver`: `/updateReports` writes Autobahn's layout
-    /// for every agent into this directory (Autobahn's case numbers, in
-    /// order, give the `case` field).
-    autobahn: Option<(PathBuf, Arc<Vec<String>>)>,
+    /// `wstest -m fuzzingserver`: Autobahn's report layout and exclusions.
+    autobahn: Option<Arc<AutobahnLayout>>,
+    /// Listen with TLS (`wstest -m fuzzingserver` with a wss:// url).
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// How `wstest -m fuzzingserver` differs from `serve-cases`.
+#[derive(Debug, Clone, Default)]
+pub struct AutobahnLayout {
+    /// `/updateReports` writes Autobahn's layout for every agent here.
+    pub outdir: PathBuf,
+    /// Autobahn's whole case list, in order (gives the `case` field).
+    pub numbers: Vec<String>,
+    /// `exclude-agent-cases`: agent pattern, case patterns. A case excluded
+    /// for the agent is closed at once and recorded for no one, as wstest
+    /// does.
+    pub exclude_agent: Vec<(String, Vec<String>)>,
 }
 
 impl CaseServer {
@@ -78,14 +91,21 @@ impl CaseServer {
             files: Arc::new(files),
             playing: Arc::default(),
             autobahn: None,
+            tls: None,
         }
     }
 
     /// Write Autobahn's report layout (index.json with every agent, one
-    /// file per case) into `outdir` instead of wsprobe's per-agent reports;
-    /// `numbers` is Autobahn's whole case list, in order.
-    pub fn with_autobahn_layout(mut self, outdir: PathBuf, numbers: Vec<String>) -> CaseServer {
-        self.autobahn = Some((outdir, Arc::new(numbers)));
+    /// file per case) instead of wsprobe's per-agent reports, and skip the
+    /// cases the layout excludes for an agent.
+    pub fn with_autobahn_layout(mut self, layout: AutobahnLayout) -> CaseServer {
+        self.autobahn = Some(Arc::new(layout));
+        self
+    }
+
+    /// Accept every connection with TLS first.
+    pub fn with_tls(mut self, config: Arc<rustls::ServerConfig>) -> CaseServer {
+        self.tls = Some(config);
         self
     }
 
@@ -98,8 +118,14 @@ impl CaseServer {
     }
 
     async fn connection(&self, tcp: tokio::net::TcpStream) {
-        let conn = Conn::accepted(tcp);
         let until = tokio::time::Instant::now() + self.opts.handshake_timeout;
+        let conn = match &self.tls {
+            None => Conn::accepted(tcp),
+            Some(config) => match Conn::accept_tls(tcp, config.clone(), until).await {
+                Ok((conn, _)) => conn,
+                Err(_) => return,
+            },
+        };
         let Ok(req) = serve::read_request(&conn, until).await else {
             return;
         };
@@ -110,6 +136,12 @@ impl CaseServer {
                 let Some(n) = n.filter(|n| (1..=self.cases.len()).contains(n)) else {
                     return not_found(&conn).await;
                 };
+                if let Some(number) = self.excluded(n, &agent) {
+                    eprintln!(
+                        "wsprobe: skipping case {number} for agent {agent} (exclude-agent-cases)"
+                    );
+                    return answer_close(&conn, &req).await;
+                }
                 // test-client registered this case and waits for its client.
                 let waiter = self.waiting.lock().expect("waiting lock").remove(&n);
                 match waiter {
@@ -160,6 +192,14 @@ impl CaseServer {
             }
             _ => not_found(&conn).await,
         }
+    }
+
+    /// Case `n`'s Autobahn number, when the spec excludes it for `agent`.
+    fn excluded(&self, n: usize, agent: &str) -> Option<String> {
+        let layout = self.autobahn.as_ref()?;
+        let number = self.cases.get(n - 1)?.autobahn.clone()?;
+        crate::wstest::pattern::excluded_for_agent(&layout.exclude_agent, agent, &number)
+            .then_some(number)
     }
 
     /// Wait (up to a case budget) for the cases still being recorded.
@@ -216,8 +256,8 @@ impl CaseServer {
 
     /// `/updateReports`: the agent's results so far, in the usual report files.
     fn write_reports(&self, agent: &str) -> String {
-        if let Some((outdir, numbers)) = &self.autobahn {
-            return self.write_autobahn(outdir, numbers);
+        if let Some(layout) = &self.autobahn {
+            return self.write_autobahn(&layout.outdir, &layout.numbers);
         }
         let Some(root) = &self.report_root else {
             return "no report directory (--report-dir)".into();
@@ -347,6 +387,14 @@ async fn answer_text(conn: &Conn, req: &ClientRequest, text: &str) {
     answer_after(conn, req, async { text.to_string() }).await
 }
 
+/// Upgrade and close at once (a case excluded for the agent).
+async fn answer_close(conn: &Conn, req: &ClientRequest) {
+    let (_, head) = serve::response(&RespondStep::default(), req);
+    if conn.write_all(&head).await.is_ok() {
+        close_and_go(conn, &[]).await;
+    }
+}
+
 /// Accept the connection at once, then send what `text` gives and close: a
 /// slow answer (`/updateReports` waits for the last cases and writes every
 /// report) must not keep the client's opening handshake waiting, or the
@@ -361,12 +409,18 @@ async fn answer_after(
         return;
     }
     let text = text.await;
+    close_and_go(conn, &[RawFrame::new(op::TEXT, text.into_bytes())]).await;
+}
+
+/// Send `frames` and a close 1000, wait briefly for the reply, and go.
+async fn close_and_go(conn: &Conn, frames: &[RawFrame]) {
+    let close = RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec());
     let mut bytes = Vec::new();
-    for f in [
-        RawFrame::new(op::TEXT, text.as_bytes().to_vec()),
-        RawFrame::new(op::CLOSE, 1000u16.to_be_bytes().to_vec()),
-    ] {
-        let f = RawFrame { mask: None, ..f };
+    for f in frames.iter().chain([&close]) {
+        let f = RawFrame {
+            mask: None,
+            ..f.clone()
+        };
         if let Ok(b) = f.encode() {
             bytes.extend_from_slice(&b);
         }

@@ -126,6 +126,7 @@ pub(crate) fn barrier_wait(deadline: Instant, step: Duration) -> Instant {
     deadline
         .checked_sub(2 * step)
         .map_or(soon, |last| last.max(soon))
+        .min(Instant::now() + CLOSING_WAIT_MAX.max(step))
         .min(deadline)
 }
 
@@ -140,18 +141,27 @@ pub(crate) fn barrier_wait(deadline: Instant, step: Duration) -> Instant {
 /// wait short also lost what a late reply shows (a close frame with a bad
 /// length, say), and made such a case's verdict depend on the load. The last
 /// `close_timeout` of the budget stays free, so silence is recorded as what
-/// the server did not do, not as a case that ran out of time.
+/// the server did not do, not as a case that ran out of time. No such wait
+/// is longer than [`CLOSING_WAIT_MAX`].
 pub(crate) fn next_wait(shared: &Shared, deadline: Instant, step: Duration) -> Instant {
     let soon = Instant::now() + step;
     if shared.with(|s| s.client_closed) {
         deadline
             .checked_sub(step)
             .map_or(soon, |last| last.max(soon))
+            .min(Instant::now() + CLOSING_WAIT_MAX.max(step))
     } else {
         soon
     }
     .min(deadline)
 }
+
+/// The longest the closing phase waits for one thing (a close reply, the
+/// TCP close, a barrier's pong). The default budget of the longest cases,
+/// so it never cuts a wait there; a case given a long budget for its
+/// traffic (`--profile autobahn`: 1000 messages, or Autobahn's 1000 s for
+/// 9.5.x) does not also give a server that never answers a close that long.
+pub(crate) const CLOSING_WAIT_MAX: Duration = Duration::from_secs(30);
 
 /// wsprobe's own close 1000, as a reply or because the server did nothing.
 pub(crate) async fn send_own_close(stream: &Conn, opts: &RunOptions, shared: &Shared, reply: bool) {
@@ -167,5 +177,35 @@ pub(crate) async fn send_own_close(stream: &Conn, opts: &RunOptions, shared: &Sh
     if let Ok(bytes) = close.encode() {
         // A write error means the server is gone, which the reader records.
         let _ = stream.write_all(&bytes).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_budget_does_not_make_a_closing_wait_longer_than_the_cap() {
+        let shared = Shared::new();
+        let step = Duration::from_secs(1);
+        let long = Instant::now() + Duration::from_secs(1010);
+        // Before wsprobe's close, one close_timeout.
+        assert!(next_wait(&shared, long, step) <= Instant::now() + step);
+        shared.push(Event::ClientClose {
+            code: Some(1000),
+            reply: false,
+        });
+        let soon = Instant::now();
+        for until in [next_wait(&shared, long, step), barrier_wait(long, step)] {
+            assert!(until >= soon + CLOSING_WAIT_MAX, "the cap, not less");
+            assert!(
+                until <= Instant::now() + CLOSING_WAIT_MAX,
+                "the cap, not the budget"
+            );
+        }
+        // A default budget: the rest of it, less one close_timeout to record silence.
+        let short = Instant::now() + Duration::from_secs(10);
+        assert_eq!(next_wait(&shared, short, step), short - step);
+        assert_eq!(barrier_wait(short, step), short - 2 * step);
     }
 }

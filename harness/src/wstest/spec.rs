@@ -118,16 +118,7 @@ pub fn parse_client(text: &str, wsuri: Option<&str>) -> Result<ClientSpec, SpecE
                 cases_given = true;
             }
             "exclude-cases" => spec.exclude = strings(value, "exclude-cases")?,
-            "exclude-agent-cases" => {
-                let map = value
-                    .as_object()
-                    .ok_or_else(|| SpecError("exclude-agent-cases: not an object".into()))?;
-                for (agent, cases) in map {
-                    let field = format!("exclude-agent-cases.{agent}");
-                    spec.exclude_agent
-                        .push((agent.clone(), strings(cases, &field)?));
-                }
-            }
+            "exclude-agent-cases" => spec.exclude_agent = exclude_agent_cases(value)?,
             "options" => options(value, "options", &mut spec.ignored, &mut spec.unknown)?,
             _ => spec.unknown.push(key.clone()),
         }
@@ -249,10 +240,38 @@ pub struct ServerSpec {
     pub cases: Vec<String>,
     /// `exclude-cases`.
     pub exclude: Vec<String>,
+    /// `exclude-agent-cases`: agent pattern, case patterns. wstest answers
+    /// an excluded case's `/runCase` with a close at once and records
+    /// nothing for it.
+    pub exclude_agent: Vec<(String, Vec<String>)>,
+    /// `cert` and `key` for a wss:// url.
+    pub tls: Option<TlsFiles>,
     /// Keys read and left alone, each with why.
     pub ignored: Vec<String>,
     /// Keys wstest would not know either.
     pub unknown: Vec<String>,
+}
+
+/// The PEM files a wss:// fuzzingserver listens with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TlsFiles {
+    /// `cert`: the certificate chain.
+    pub cert: String,
+    /// `key`: its private key.
+    pub key: String,
+}
+
+/// `exclude-agent-cases`: {agent pattern: [case patterns]}, in the spec's order.
+fn exclude_agent_cases(value: &Value) -> Result<Vec<(String, Vec<String>)>, SpecError> {
+    let map = value
+        .as_object()
+        .ok_or_else(|| SpecError("exclude-agent-cases: not an object".into()))?;
+    map.iter()
+        .map(|(agent, cases)| {
+            let field = format!("exclude-agent-cases.{agent}");
+            Ok((agent.clone(), strings(cases, &field)?))
+        })
+        .collect()
 }
 
 /// Parse a fuzzingserver spec.
@@ -264,41 +283,50 @@ pub fn parse_server(text: &str) -> Result<ServerSpec, SpecError> {
         outdir: "./reports/clients/".into(),
         cases: Vec::new(),
         exclude: Vec::new(),
+        exclude_agent: Vec::new(),
+        tls: None,
         ignored: Vec::new(),
         unknown: Vec::new(),
     };
-    let (mut url, mut cases) = (None, None);
+    let (mut url, mut cases, mut key_file, mut cert_file) = (None, None, None, None);
     for (key, value) in top {
         match key.as_str() {
             "url" => url = Some(string(value, "url")?),
             "outdir" => spec.outdir = string(value, "outdir")?,
             "cases" => cases = Some(strings(value, "cases")?),
             "exclude-cases" => spec.exclude = strings(value, "exclude-cases")?,
-            "exclude-agent-cases" => {
-                let empty = value.as_object().is_some_and(|m| m.is_empty());
-                if !empty {
-                    spec.ignored.push(
-                        "exclude-agent-cases: not applied in fuzzingserver mode yet (every agent gets every case)".into(),
-                    );
-                }
-            }
+            "exclude-agent-cases" => spec.exclude_agent = exclude_agent_cases(value)?,
             "protocols" => spec.ignored.push(
                 "protocols: the client cases answer as their steps say, without a subprotocol".into(),
             ),
             "webport" => spec.ignored.push(
                 "webport: wstest never reads it from a spec either (its -u flag sets the web UI's port); wsprobe serves no web UI".into(),
             ),
-            "key" | "cert" => {
-                return Err(SpecError(format!(
-                    "{key}: wss:// is not served by `wstest -m fuzzingserver` yet; `wsprobe test-client` runs the TLS cases"
-                )))
-            }
+            "key" => key_file = Some(string(value, "key")?),
+            "cert" => cert_file = Some(string(value, "cert")?),
             "options" => options(value, "options", &mut spec.ignored, &mut spec.unknown)?,
             _ => spec.unknown.push(key.clone()),
         }
     }
     spec.url =
         url.ok_or_else(|| SpecError("url: missing (where to listen, ws://HOST:PORT)".into()))?;
+    // wstest listens with TLS when the url is wss:// and reads both files.
+    spec.tls = match (spec.url.starts_with("wss://"), cert_file, key_file) {
+        (true, Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (true, cert, _) => {
+            let missing = if cert.is_none() { "cert" } else { "key" };
+            return Err(SpecError(format!(
+                "{missing}: missing (a wss:// url needs the PEM files \"cert\" and \"key\")"
+            )));
+        }
+        (false, cert, key) => {
+            if cert.is_some() || key.is_some() {
+                spec.ignored
+                    .push("key, cert: read only for a wss:// url, as wstest reads them".into());
+            }
+            None
+        }
+    };
     spec.cases = cases.ok_or_else(|| {
         SpecError("cases: missing (wstest requires it; [\"*\"] runs every case)".into())
     })?;
@@ -368,9 +396,24 @@ mod tests {
             "{spec:?}"
         );
         let tls = parse_server(
-            r#"{"url": "wss://127.0.0.1:9002", "key": "k", "cert": "c", "cases": ["*"]}"#,
+            r#"{"url": "wss://127.0.0.1:9002", "key": "k.pem", "cert": "c.pem", "cases": ["*"],
+                "exclude-agent-cases": {"nim*": ["9.*", "12.1.1"]}}"#,
+        )
+        .unwrap();
+        let files = TlsFiles {
+            cert: "c.pem".into(),
+            key: "k.pem".into(),
+        };
+        assert_eq!(tls.tls, Some(files));
+        assert_eq!(
+            tls.exclude_agent,
+            vec![("nim*".to_string(), vec!["9.*".to_string(), "12.1.1".into()])]
         );
-        assert!(tls.unwrap_err().0.starts_with("cert: wss://"));
+        let no_key =
+            parse_server(r#"{"url": "wss://127.0.0.1:9002", "cert": "c", "cases": ["*"]}"#);
+        assert!(no_key.unwrap_err().0.starts_with("key: missing"));
+        let plain = parse_server(r#"{"url": "ws://127.0.0.1:9002", "cert": "c", "cases": ["*"]}"#);
+        assert_eq!(plain.unwrap().ignored.len(), 1);
         let spec = parse_server(
             r#"{"url": "ws://127.0.0.1:9001", "cases": ["1.*"], "webport": 8081,
                 "options": {"failByDrop": false, "allowedOrigins": ["*"]}}"#,
