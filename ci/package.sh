@@ -20,13 +20,23 @@ crate=target/package/wsprobe-$version.crate
 unpacked=target/package
 rm -rf "$unpacked/wsprobe-$version"
 tar -xzf "$crate" -C "$unpacked"
-# Into the same target directory with the workspace's dev profile, so the
-# dependencies the tests built are reused (the packaged manifest has no
-# [profile]); the binary it leaves in target/debug is the same code.
-cargo build --quiet --manifest-path "$unpacked/wsprobe-$version/Cargo.toml" \
-  --target-dir target \
-  --config 'profile.dev.opt-level=1' --config 'profile.dev.package."*".opt-level=2'
-packaged=$(target/debug/wsprobe list | wc -l)
-packaged_clients=$(target/debug/wsprobe list --clients | wc -l)
+# Into the same target directory with the workspace's dev profile for the
+# dependencies, so the ones the tests built are reused (the packaged
+# manifest has no [profile]); wsprobe itself unoptimised, as this copy only
+# lists its cases (half the build time). Its binary is taken from cargo's
+# own report of what it built, so it is this copy's, whatever target/debug
+# holds.
+bin=$(cargo build --quiet --manifest-path "$unpacked/wsprobe-$version/Cargo.toml" \
+  --target-dir target --message-format json \
+  --config 'profile.dev.opt-level=0' --config 'profile.dev.package."*".opt-level=2' \
+  --config 'profile.dev.debug="line-tables-only"' |
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "wsprobe" and m.get("executable"):
+        print(m["executable"])')
+packaged=$("$bin" list | wc -l)
+packaged_clients=$("$bin" list --clients | wc -l)
 echo "packaged $crate ($(du -h "$crate" | cut -f1)): $packaged server cases, $packaged_clients client cases (workspace: $here, $here_clients)"
 [ "$packaged" -gt 0 ] && [ "$packaged" = "$here" ] && [ "$packaged_clients" = "$here_clients" ]
