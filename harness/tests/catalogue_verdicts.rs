@@ -384,6 +384,58 @@ async fn each_fault_gives_exactly_its_failures() {
     }
 }
 
+/// The failing cases of `report` by cause: (cause key, case ids).
+fn failing_causes(report: &RunReport) -> Vec<(String, Vec<String>)> {
+    wsprobe::report::causes::group(report)
+        .into_iter()
+        .filter(|g| g.verdict.is_failure())
+        .map(|g| {
+            (
+                g.key.to_string(),
+                g.cases.iter().map(|c| c.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn failing_ids(report: &RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict.is_failure())
+        .map(|r| r.case.id.clone())
+        .collect()
+}
+
+/// One bug of a server across many cases is one cause in the reports (a
+/// token compared case-sensitively in two headers; every bad offer
+/// accepted), and two unrelated bugs are two causes, each holding its own
+/// cases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_bug_across_many_cases_is_one_cause_and_two_bugs_are_two() {
+    let _serial = SERIAL.lock().await;
+    let pair = [Fault::CaseSensitiveTokens, Fault::DeflateAcceptsBadOffers];
+    let mut alone = Vec::new();
+    for f in pair {
+        let report = run_against(ServerKind::Faulty([f].into()), 64).await;
+        let ids = failing_ids(&report);
+        assert!(ids.len() >= 5, "{f:?}: {ids:?}");
+        let mut causes = failing_causes(&report);
+        assert_eq!(causes.len(), 1, "{f:?}: {causes:#?}");
+        assert_eq!(causes[0].1, ids, "{f:?}");
+        alone.push(causes.remove(0));
+    }
+    let globs: Vec<&str> = pair
+        .iter()
+        .flat_map(|f| scope(*f).unwrap().iter().copied())
+        .collect();
+    let both = run_matching(ServerKind::Faulty(pair.into()), &globs, 64, None).await;
+    let mut causes = failing_causes(&both);
+    causes.sort();
+    alone.sort();
+    assert_eq!(causes, alone, "each bug its own cause, with its own cases");
+}
+
 /// A server whose close frames come 1.5 s late (the wait once sized for a
 /// fast server was 1 s) gets the verdicts of a prompt one, and a close that
 /// shows a fault still shows it when it comes late: whether it reached the

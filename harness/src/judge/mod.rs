@@ -5,6 +5,7 @@
 //! closing handshake separately (RFC 6455 section 7), like Autobahn's
 //! `behavior` and `behaviorClose`.
 
+mod cause;
 mod close;
 mod describe;
 mod expect;
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use crate::case::{Case, Class, Closer, End, Level};
 pub use crate::event::observed::{describe_obs, Obs, Observed, TcpEnd};
+pub use cause::Cause;
 pub use describe::{describe_outcome, describe_outcome_for};
 pub use metrics::{metrics, Metrics};
 pub use verdict::Verdict;
@@ -41,6 +43,29 @@ pub struct Judgement {
     pub matched: Option<usize>,
     /// Throughput, for cases that move a lot of data (informational).
     pub metrics: Option<Metrics>,
+    /// What decided a verdict other than pass (reports group by it).
+    pub cause: Option<Cause>,
+}
+
+/// The behaviour verdict and what it rests on.
+struct Behavior {
+    verdict: Verdict,
+    reason: String,
+    /// Index of the outcome that matched.
+    matched: Option<usize>,
+    /// Why it is not a pass (None for a pass).
+    cause: Option<Cause>,
+}
+
+impl Behavior {
+    fn new(verdict: Verdict, reason: String, cause: Cause) -> Behavior {
+        Behavior {
+            verdict,
+            reason,
+            matched: None,
+            cause: Some(cause),
+        }
+    }
 }
 
 /// A judgement once a violation found outside the case's own connection is
@@ -60,6 +85,7 @@ pub fn failed_by(j: Judgement, peer: &str, v: &crate::wire::Violation) -> Judgem
         } else {
             why
         },
+        cause: Some(Cause::violation(v)),
         ..j
     }
 }
@@ -102,9 +128,15 @@ pub fn judge(case: &Case, obs: &Observed) -> Judgement {
             observed: obs.describe(),
             matched: None,
             metrics: None,
+            cause: Some(Cause::fixed("unimplemented/permessage-deflate", reason)),
         };
     }
-    let (behavior, behavior_reason, matched) = judge_behavior(case, obs);
+    let Behavior {
+        verdict: behavior,
+        reason: behavior_reason,
+        matched,
+        cause: behavior_cause,
+    } = judge_behavior(case, obs);
     // An accepted answer wsprobe stopped reading: there was no close to judge.
     let read_cut = obs.limit.is_some() && case.class == Class::ImplementationDefined;
     let (close, close_reason) = match (&case.close, obs.status) {
@@ -139,6 +171,11 @@ pub fn judge(case: &Case, obs: &Observed) -> Judgement {
         }
         _ => (None, String::new()),
     };
+    // The part that decided the verdict: the behaviour unless the close is worse.
+    let cause = match close {
+        Some(c) if c.severity() > behavior.severity() => Some(Cause::close(&close_reason)),
+        _ => behavior_cause,
+    };
     let mut j = Judgement {
         verdict: close.map_or(behavior, |c| behavior.worst(c)),
         behavior,
@@ -151,13 +188,16 @@ pub fn judge(case: &Case, obs: &Observed) -> Judgement {
             .records_metrics()
             .then(|| metrics(&obs.transfer))
             .flatten(),
+        cause,
     };
     if obs.peer_is_client {
         // The facts are worded for the endpoint under test as "the server";
         // here that endpoint is a client (and wsprobe the server).
         // The quoted requirement stays as the RFC words it.
         let quote = format!("{}: \"", case.citation());
-        for text in [&mut j.behavior_reason, &mut j.close_reason, &mut j.observed] {
+        let cause_title = j.cause.as_mut().map(|c| &mut c.title);
+        let texts = [&mut j.behavior_reason, &mut j.close_reason, &mut j.observed];
+        for text in texts.into_iter().chain(cause_title) {
             let cut = text.find(&quote).unwrap_or(text.len());
             let (ours, rfc) = text.split_at(cut);
             *text = ours
@@ -196,15 +236,18 @@ pub fn negotiated_deflate(headers: &[(String, String)]) -> bool {
     })
 }
 
-fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize>) {
+fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
     if obs.case_timeout {
-        return (
+        return Behavior::new(
             Verdict::Error,
             format!(
                 "the case did not finish within its time budget; seen so far: {}",
                 obs.describe()
             ),
-            None,
+            Cause::fixed(
+                "error/budget",
+                "the case did not finish within its time budget",
+            ),
         );
     }
     let wants_handshake_answer = case.expect.iter().any(|o| o.handshake.is_some());
@@ -218,10 +261,10 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
                 .any(|o| o.handshake.as_ref().is_some_and(|h| h.silent));
         let answered = wants_handshake_answer && obs.closed_before_response;
         if !(answered || silence_expected) {
-            return (
+            return Behavior::new(
                 Verdict::Fail,
                 format!("the opening handshake failed: {msg}"),
-                None,
+                Cause::handshake(msg),
             );
         }
     }
@@ -235,30 +278,29 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
                     .then(|| format!("and {} other violations", obs.violations_dropped)),
             )
             .collect();
-        return (
+        return Behavior::new(
             Verdict::Fail,
             format!("the server broke the protocol: {}", list.join("; ")),
-            None,
+            Cause::violation(&obs.violations[0]),
         );
     }
     if obs.fresh_refused {
-        return (
-            Verdict::Fail,
-            "with the idle connections open, a new connection was not served (handshake and echo) and not refused either: it hung"
-                .into(),
-            None,
-        );
+        let why = "with the idle connections open, a new connection was not served (handshake and echo) and not refused either: it hung";
+        return Behavior::new(Verdict::Fail, why.into(), Cause::fixed("fresh/hung", why));
     }
     if obs.fresh_declined {
         // A connection limit is the server protecting itself (10.4); saying
         // so at once, rather than hanging, is all that can be asked.
-        return (
+        return Behavior::new(
             Verdict::Informational,
             format!(
                 "with the idle connections open, a new connection was refused at once (a connection limit): {}",
                 obs.describe()
             ),
-            None,
+            Cause::fixed(
+                "fresh/refused",
+                "with the idle connections open, a new connection was refused at once (a connection limit)",
+            ),
         );
     }
     if let Some(limit) = &obs.limit {
@@ -266,16 +308,16 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
         // sets. Where the case leaves the answer to the server (an
         // inflated bomb echoed whole), going past it is the server's choice.
         if case.class == Class::ImplementationDefined {
-            return (
+            return Behavior::new(
                 Verdict::Informational,
                 format!("the server accepted it and sent back more than wsprobe reads ({limit}; wsprobe's own limit, --max-message and --max-frame)"),
-                None,
+                Cause::fixed("limit/accepted", "the server accepted it and sent back more than wsprobe reads (--max-message, --max-frame)"),
             );
         }
-        return (
+        return Behavior::new(
             Verdict::Fail,
             format!("the server sent more than wsprobe reads, which no answer to this case needs ({limit}; wsprobe's own limit, --max-message and --max-frame)"),
-            None,
+            Cause::fixed("limit/unasked", "the server sent more than wsprobe reads, which no answer to the case needs (--max-message, --max-frame)"),
         );
     }
     let mut order: Vec<usize> = (0..case.expect.len()).collect();
@@ -283,11 +325,18 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
     for i in order {
         if outcome_matches(&case.expect[i], obs) {
             let o = &case.expect[i];
-            let mut reason = format!("{}: {}", describe_outcome(o), obs.describe());
+            let described = describe_outcome(o);
+            let mut reason = format!("{described}: {}", obs.describe());
             if let Some(note) = &o.note {
                 reason = format!("{reason} ({note})");
             }
-            return (o.grade.into(), reason, Some(i));
+            let verdict: Verdict = o.grade.into();
+            return Behavior {
+                verdict,
+                reason,
+                matched: Some(i),
+                cause: (verdict != Verdict::Pass).then(|| Cause::outcome(case, o, &described)),
+            };
         }
     }
     let expected: Vec<String> = case
@@ -333,7 +382,20 @@ fn judge_behavior(case: &Case, obs: &Observed) -> (Verdict, String, Option<usize
     } else {
         Verdict::NonStrict
     };
-    (verdict, reason, None)
+    // Every outcome accepts (an outcome without a handshake part is an
+    // accepted connection).
+    let must_accept = case
+        .expect
+        .iter()
+        .all(|o| o.handshake.as_ref().is_none_or(|h| h.status.contains(&101)));
+    let cause = if wants_handshake_answer && must_refuse && obs.status == Some(101) {
+        Cause::handshake_answer(case, None)
+    } else if must_accept && obs.status != Some(101) {
+        Cause::handshake_answer(case, Some(obs.status))
+    } else {
+        Cause::rule(case)
+    };
+    Behavior::new(verdict, reason, cause)
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Human output: a tree of sections with a mark per case (like h2spec),
-//! the cases that did not pass repeated at the end with the RFC requirement,
-//! what was expected and what happened, and one summary line.
+//! then the failures grouped by cause (h2spec's "Failures:" recap, one
+//! entry per cause with its cases and one of them in full: the RFC
+//! requirement, what was expected and what happened), the other findings
+//! by cause, and one summary line.
 
 use std::fmt::Write;
 
-use super::{junit::explain, section_of, wirelog};
+use super::{causes, junit::explain, section_of, wirelog};
 use crate::case::load::FileInfo;
 use crate::judge::Verdict;
 use crate::run::{CaseResult, RunReport};
@@ -137,28 +139,74 @@ pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
             indent(&mut out, &wirelog::lines(&r.events).join("\n"), "        ");
         }
     }
-    let bad: Vec<&CaseResult> = report
-        .results
-        .iter()
-        .filter(|r| r.judgement.verdict.is_failure())
-        .collect();
-    if !bad.is_empty() {
-        let _ = writeln!(out, "\nFailures ({}):", bad.len());
-        for r in bad {
-            let _ = writeln!(
-                out,
-                "\n{} {}  {}",
-                paint(style, r.judgement.verdict, r.judgement.verdict.label()),
-                r.case.id,
-                r.case.title
-            );
-            indent(&mut out, &explain(r), "    ");
-        }
-    }
+    recap(&mut out, report, style);
     out.push('\n');
     out.push_str(&summary(report));
     out.push('\n');
     out
+}
+
+/// How many case ids a cause lists before "and N more".
+const LISTED: usize = 8;
+
+/// The failures by cause, each with one case in full; then the other
+/// verdicts that are not a pass, one line per cause.
+fn recap(out: &mut String, report: &RunReport, style: Style) {
+    let groups = causes::group(report);
+    let (bad, other): (Vec<_>, Vec<_>) = groups.iter().partition(|g| g.verdict.is_failure());
+    if !bad.is_empty() {
+        let cases: usize = bad.iter().map(|g| g.cases.len()).sum();
+        let _ = writeln!(
+            out,
+            "\nFailures ({}, {}):",
+            plural(cases, "case"),
+            plural(bad.len(), "cause")
+        );
+        for g in bad {
+            let _ = writeln!(out, "\n{}", cause_line(style, g));
+            list_cases(out, &g.cases);
+            let r = g.example;
+            let _ = writeln!(out, "  {}  {}", r.case.id, r.case.title);
+            indent(out, &explain(r), "    ");
+        }
+    }
+    if !other.is_empty() {
+        let _ = writeln!(out, "\nOther findings by cause:");
+        for g in other {
+            let _ = writeln!(out, "  {}", cause_line(style, g));
+        }
+    }
+}
+
+/// `FAIL title (N cases)`.
+fn cause_line(style: Style, g: &causes::CauseGroup) -> String {
+    format!(
+        "{} {} ({})",
+        paint(style, g.verdict, g.verdict.label()),
+        g.title,
+        plural(g.cases.len(), "case")
+    )
+}
+
+/// A group's case ids (when it has more than one), up to [`LISTED`].
+fn list_cases(out: &mut String, cases: &[&str]) {
+    if cases.len() < 2 {
+        return;
+    }
+    for id in cases.iter().take(LISTED) {
+        let _ = writeln!(out, "    {id}");
+    }
+    if cases.len() > LISTED {
+        let _ = writeln!(out, "    ... and {} more", cases.len() - LISTED);
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// `N cases, P passed, S non-strict, I informational, F failed, ... in T`.

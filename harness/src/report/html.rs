@@ -26,6 +26,8 @@ struct Page<'a> {
     elapsed_ms: f64,
     partial: bool,
     counts: std::collections::BTreeMap<&'static str, usize>,
+    /// The results that are not a pass, by cause: shown first.
+    causes: Vec<super::causes::CauseGroup<'a>>,
     cases: Vec<CaseView<'a>>,
 }
 
@@ -150,6 +152,7 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
         elapsed_ms: report.elapsed_ms,
         partial: report.interrupted,
         counts: super::json::counts(report),
+        causes: super::causes::group(report),
         cases,
     };
     let data = serde_json::to_string(&page).expect("page data serializes");

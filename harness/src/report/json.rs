@@ -22,6 +22,8 @@ struct Doc<'a> {
     /// Interrupted runs hold only the cases that finished.
     partial: bool,
     summary: BTreeMap<&'static str, usize>,
+    /// The results that are not a pass, grouped by what decided them.
+    causes: Vec<super::causes::CauseGroup<'a>>,
     #[serde(flatten)]
     report: &'a RunReport,
 }
@@ -41,6 +43,7 @@ pub fn render(report: &RunReport, meta: &RunMeta) -> String {
         meta,
         partial: report.interrupted,
         summary: counts(report),
+        causes: super::causes::group(report),
         report,
     })
     .expect("results serialize")

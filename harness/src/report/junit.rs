@@ -75,6 +75,7 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
     } else {
         j.close_reason.clone()
     };
+    let cause = j.cause.as_ref().map_or(reason.clone(), |c| c.title.clone());
     let known = baseline
         .and_then(|b| b.cases.get(&r.case.id))
         .filter(|e| e.admits(Got::of(r)));
@@ -92,14 +93,16 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
         }
         Verdict::Fail => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(reason);
+            // The cause, the same words in every case it decided, so CI
+            // annotations group; this case's reason is in the description.
+            s.set_message(cause);
             s.set_type("FAIL");
             s.set_description(explain(r));
             s
         }
         Verdict::Error => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_message(reason);
+            s.set_message(cause);
             s.set_type("ERROR");
             s.set_description(explain(r));
             s

@@ -11,6 +11,7 @@
 //! files in place atomically, so a reader never sees half a report.
 
 pub mod autobahn;
+pub mod causes;
 pub mod console;
 pub mod html;
 pub mod json;
