@@ -40,12 +40,34 @@ fn a_faulty_server_exits_1_with_the_rfc_sentence() {
     ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // By default a line per section, then the failures by cause, each
+    // with one case in full.
+    assert!(stdout.contains("§5.2 Base framing protocol: "), "{stdout}");
+    assert!(stdout.contains("\nFailures ("), "{stdout}");
     assert!(
-        stdout.contains("FAIL       framing/reserved-bits/rsv3-on-text [autobahn 3.1]"),
+        stdout.contains("  framing/reserved-bits/rsv3-on-text  "),
         "{stdout}"
     );
     assert!(
         stdout.contains("MUST _Fail the WebSocket Connection_"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("FAIL       framing/"),
+        "no case lines: {stdout}"
+    );
+    // -v: a line per case.
+    let args = [
+        "demo",
+        "--fault",
+        "ignore-rsv",
+        "--cases",
+        "framing/reserved-bits/*",
+        "-v",
+    ];
+    let stdout = text(&wsprobe(&args).stdout);
+    assert!(
+        stdout.contains("FAIL       framing/reserved-bits/rsv3-on-text [autobahn 3.1]"),
         "{stdout}"
     );
 }
@@ -314,7 +336,7 @@ fn interrupted_run_prints_what_finished() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("PASS"),
+        stdout.contains(" passed"),
         "finished cases are reported: {stdout}"
     );
     // The report files are written too, marked partial.
@@ -415,7 +437,11 @@ fn fuzz_finds_a_planted_fault_and_the_finding_replays() {
     let replay = |url: &str| wsprobe(&["run", url, "--case-file", file.to_str().unwrap()]);
     let out = replay(&faulty.url());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("FAIL       fuzz/accepts-unmaskedframefromclient"));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("  fuzz/accepts-unmaskedframefromclient  "),
+        "{stdout}"
+    );
     // ... and passes against a correct one, as does fuzzing it.
     let good = Server::start(&[]);
     let out = replay(&good.url());

@@ -103,6 +103,15 @@ async fn console_json_and_junit_are_pinned() {
         "console",
         normalise(&console::render(&report, &catalog.files, style))
     );
+    // -v: a line per case under its section, the reasons of those that did not pass.
+    let verbose = console::Style {
+        verbose: 1,
+        ..style
+    };
+    insta::assert_snapshot!(
+        "console_verbose",
+        normalise(&console::render(&report, &catalog.files, verbose))
+    );
     insta::assert_snapshot!("json", normalise(&report::json::render(&report, &meta)));
     insta::assert_snapshot!(
         "junit",

@@ -283,7 +283,7 @@ pub struct OutputArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// -v: reasons for every case and the wire log of cases that did not pass; -vv: wire logs of all.
+    /// -v: a line per case (reasons of those that did not pass); -vv: reasons of all and wire logs of those that did not pass; -vvv: wire logs of all.
     #[arg(long, short, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Colour on the console: auto (a terminal without NO_COLOR), always or never.

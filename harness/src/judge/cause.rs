@@ -80,7 +80,7 @@ impl Cause {
         };
         Cause {
             key: format!("outcome/{}/{what}", case.citation()),
-            title: what,
+            title: format!("{}: {what}", case.citation()),
         }
     }
 

@@ -1,5 +1,5 @@
-//! Human output: a tree of sections with a mark per case (like h2spec),
-//! then the failures grouped by cause (h2spec's "Failures:" recap, one
+//! Human output: a line per section with its counts (with `-v`, a tree of
+//! sections with a mark per case, like h2spec), then the failures grouped by cause (h2spec's "Failures:" recap, one
 //! entry per cause with its cases and one of them in full: the RFC
 //! requirement, what was expected and what happened), the other findings
 //! by cause, and one summary line.
@@ -16,8 +16,9 @@ use crate::run::{CaseResult, RunReport};
 pub struct Style {
     /// ANSI colours.
     pub color: bool,
-    /// 0: reasons of cases that did not pass; 1: reasons of all and wire logs
-    /// of those that did not pass; 2: wire logs of all.
+    /// 0: one line per section, then the failures by cause; 1: a line per
+    /// case, with the reasons of those that did not pass; 2: reasons of all
+    /// and wire logs of those that did not pass; 3: wire logs of all.
     pub verbose: u8,
 }
 
@@ -105,9 +106,86 @@ fn indent(out: &mut String, text: &str, by: &str) {
     }
 }
 
-/// The full report.
+/// The full report: by default one line per section with its counts (what
+/// matters first is the failures, after it), with `-v` one line per case.
 pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
     let mut out = String::new();
+    if style.verbose == 0 {
+        sections(&mut out, report, files);
+        flaky(&mut out, report, style);
+    } else {
+        every_case(&mut out, report, files, style);
+    }
+    recap(&mut out, report, style);
+    out.push('\n');
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+/// `§5.2 Base Framing Protocol: 120 cases, 118 passed, 2 failed`, one line
+/// per section in run order.
+fn sections(out: &mut String, report: &RunReport, files: &[FileInfo]) {
+    let mut rows: Vec<((&str, &str), Vec<Verdict>)> = Vec::new();
+    for r in &report.results {
+        let section = section_of(r, files);
+        match rows.last_mut() {
+            Some((s, verdicts)) if *s == section => verdicts.push(r.judgement.verdict),
+            _ => rows.push((section, vec![r.judgement.verdict])),
+        }
+    }
+    out.push('\n');
+    for ((num, title), verdicts) in rows {
+        let counts: Vec<String> = Verdict::ALL
+            .into_iter()
+            .filter_map(|v| {
+                let n = verdicts.iter().filter(|x| **x == v).count();
+                (n > 0).then(|| format!("{n} {}", counted(v)))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "§{num} {title}: {}, {}",
+            plural(verdicts.len(), "case"),
+            counts.join(", ")
+        );
+    }
+}
+
+/// The summary line's word for a count of `v`.
+fn counted(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "passed",
+        Verdict::NonStrict => "non-strict",
+        Verdict::Informational => "informational",
+        Verdict::Fail => "failed",
+        Verdict::Error => "errors",
+        Verdict::Skipped => "skipped",
+        Verdict::Unimplemented => "unimplemented",
+    }
+}
+
+/// The cases whose runs disagreed, with each run.
+fn flaky(out: &mut String, report: &RunReport, style: Style) {
+    let flaky: Vec<&CaseResult> = report.results.iter().filter(|r| r.flaky).collect();
+    if flaky.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nFlaky ({}): the runs disagreed; each verdict is from the run with the least load",
+        plural(flaky.len(), "case")
+    );
+    for r in flaky {
+        let _ = writeln!(out, "{}", case_line(r, style));
+    }
+}
+
+/// `-v`: every case under its section, with the reasons of those that did
+/// not pass (`-vv`: of all, and wire logs of those that did not pass;
+/// `-vvv`: wire logs of all).
+fn every_case(out: &mut String, report: &RunReport, files: &[FileInfo], style: Style) {
+    let more = style.verbose - 1;
     let mut current = None;
     for r in &report.results {
         let section = section_of(r, files);
@@ -118,8 +196,8 @@ pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
         let j = &r.judgement;
         let _ = writeln!(out, "{}", case_line(r, style));
         let passed = j.verdict == Verdict::Pass;
-        if !passed || style.verbose >= 1 {
-            if j.behavior != Verdict::Pass || style.verbose >= 1 {
+        if !passed || more >= 1 {
+            if j.behavior != Verdict::Pass || more >= 1 {
                 let _ = writeln!(out, "               {}", j.behavior_reason);
             }
             if j.close.is_some_and(|c| c != Verdict::Pass) {
@@ -135,15 +213,10 @@ pub fn render(report: &RunReport, files: &[FileInfo], style: Style) -> String {
                 a.reason
             );
         }
-        if style.verbose >= 2 || (style.verbose == 1 && !passed) {
-            indent(&mut out, &wirelog::lines(&r.events).join("\n"), "        ");
+        if more >= 2 || (more == 1 && !passed) {
+            indent(out, &wirelog::lines(&r.events).join("\n"), "        ");
         }
     }
-    recap(&mut out, report, style);
-    out.push('\n');
-    out.push_str(&summary(report));
-    out.push('\n');
-    out
 }
 
 /// How many case ids a cause lists before "and N more".
