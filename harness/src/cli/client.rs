@@ -1,7 +1,22 @@
 //! Client mode: `wsprobe test-client`, `wsprobe serve-cases` (Autobahn's URL
 //! protocol) and `wsprobe client` (wsprobe's own clients, to try it out).
 
-use super::*;
+use std::collections::BTreeSet;
+
+use super::args::{self, CatalogArgs, Format, SelectArgs};
+use super::error::{io, usage, CliError};
+use super::run_cmd::{finish_run, read_baseline};
+use super::serve::server_kind;
+use super::{
+    apply_timeout, exit_code, globs, load_catalog, progress, select, settings, stop_on_ctrl_c,
+    CliResult,
+};
+use crate::case::{Case, Dur};
+use crate::report::{RunMeta, RunSettings};
+use crate::run::default_jobs;
+use crate::runner::RunOptions;
+use crate::servers::{self, ServerKind};
+use crate::target::Target;
 
 /// `wsprobe test-client -- CMD {url}`: the client catalogue, one client
 /// process per case.

@@ -1,6 +1,16 @@
 //! `wsprobe fuzz`: live network fuzzing with minimised findings.
 
-use super::*;
+use std::time::Duration;
+
+use globset::GlobSet;
+
+use super::error::{usage, CliError};
+use super::run_cmd::apply_tls;
+use super::{args, exit_code, globs, load_catalog, select, CliResult};
+use crate::case::Dur;
+use crate::run::{self, default_jobs};
+use crate::runner::RunOptions;
+use crate::target::Target;
 
 pub(super) async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
     use crate::fuzz::live::{fuzz, FuzzOptions};

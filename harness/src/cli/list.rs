@@ -1,6 +1,10 @@
 //! `wsprobe list`: ids and titles, or JSON with counts per group.
 
-use super::*;
+use std::io::Write;
+
+use super::args::{self, Format};
+use super::{exit_code, globs, load_catalog, CliResult};
+use crate::case::Case;
 
 /// `wsprobe list`.
 pub(super) fn list_cmd(a: args::ListArgs) -> CliResult {

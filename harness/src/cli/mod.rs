@@ -13,27 +13,22 @@ mod serve;
 mod show;
 mod wstest;
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
 
 use clap::Parser;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::baseline::{self, Baseline};
 use crate::case::{load, Case, Catalog, Dur};
-use crate::judge::Verdict;
-use crate::report::{self, RunMeta, RunSettings};
-use crate::run::RunReport;
-use crate::run::{self, default_jobs};
+use crate::report::{self, RunSettings};
 use crate::runner::RunOptions;
-use crate::servers::{self, Fault, ServerKind};
+use crate::servers;
 use crate::target::Target;
-use args::{CatalogArgs, Cli, ColorChoice, Command, Format, OutputArgs, ReportCommand, SelectArgs};
+use args::{CatalogArgs, Cli, ColorChoice, Command, Format, ReportCommand, SelectArgs};
 use client::{client_cmd, serve_cases_cmd, test_client_cmd};
 use error::{input, io, usage, CliError};
 use fuzz::fuzz_cmd;
-use run_cmd::{apply_tls, finish_run, read_baseline, run_against};
+use run_cmd::{apply_tls, run_against};
 use serve::{kind_name, serve_cmd, server_kind};
 
 /// Entry point; returns the process exit code.

@@ -1,7 +1,19 @@
 //! `wsprobe run` and `wsprobe demo`: options to a run, the run, and what
 //! follows it (output, report files, the baseline, the exit code).
 
-use super::*;
+use std::collections::BTreeSet;
+
+use super::args::{self, CatalogArgs, Format, OutputArgs, SelectArgs};
+use super::error::{input, io, usage, CliError};
+use super::{
+    apply_timeout, color_enabled, exit_code, globs, load_catalog, progress, select, settings,
+    stop_on_ctrl_c, CliResult,
+};
+use crate::baseline::{self, Baseline};
+use crate::judge::Verdict;
+use crate::report::{self, RunMeta};
+use crate::run::{self, default_jobs, RunReport};
+use crate::runner::RunOptions;
 
 /// `--ca-cert`, `--insecure`, `--sni` for a wss:// target.
 pub(super) fn apply_tls(opts: &mut RunOptions, a: &args::TlsArgs) -> Result<(), CliError> {

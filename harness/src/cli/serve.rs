@@ -1,6 +1,10 @@
 //! `wsprobe serve`: the embedded reference or faulty server.
 
-use super::*;
+use std::collections::BTreeSet;
+
+use super::error::{io, usage, CliError};
+use super::{args, exit_code, CliResult};
+use crate::servers::{self, Fault, ServerKind};
 
 pub(super) async fn serve_cmd(a: args::ServeArgs) -> CliResult {
     let kind = server_kind(&a.faults)?;

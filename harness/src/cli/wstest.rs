@@ -6,8 +6,19 @@
 
 use std::path::{Path, PathBuf};
 
+use super::args::{self, CatalogArgs, ColorChoice};
 use super::args::{WstestArgs, WstestMode};
-use super::*;
+use super::error::{input, io, usage, CliError};
+use super::run_cmd::apply_tls;
+use super::{
+    apply_timeout, color_enabled, exit_code, globs, load_catalog, progress, select, settings,
+    stop_on_ctrl_c, CliResult,
+};
+use crate::case::{Case, Catalog};
+use crate::report::{self, RunMeta, RunSettings};
+use crate::run::{self, default_jobs, RunReport};
+use crate::runner::RunOptions;
+use crate::target::Target;
 use crate::wstest::{pattern, spec};
 
 /// One server of the spec, run.

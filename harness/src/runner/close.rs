@@ -1,7 +1,16 @@
 //! After the steps: the closing phase (wait for the peer's close and the end
 //! of TCP) and wsprobe's own close frame.
 
-use super::*;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::conn::{self, Conn, Shared};
+use super::{build, RunOptions};
+use crate::event::Event;
+use crate::wire::codes::op;
+use crate::wire::reader::Side;
+use crate::wire::RawFrame;
 
 /// After the steps: let the server end the connection, answer its close,
 /// or close ourselves when it does nothing (Autobahn's kill timer).

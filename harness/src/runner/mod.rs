@@ -25,17 +25,12 @@ use response::read_response;
 pub(crate) use steps::{flatten, run_steps};
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::case::{Case, HandshakeStep, Step};
 use crate::event::{Event, Recorded};
-use crate::handshake::{self, Offer, Request};
-use crate::target::Target;
-use crate::wire::codes::op;
-use crate::wire::reader::{Limits, Side};
-use crate::wire::RawFrame;
+use crate::handshake::Offer;
 use conn::{deliver, Conn, Delivered, Shared};
 
 /// Run `case` against the target and return what happened.

@@ -1,6 +1,10 @@
 //! The settings that apply to every case of a run.
 
-use super::*;
+use std::time::Duration;
+
+use crate::case::Case;
+use crate::target::Target;
+use crate::wire::reader::Limits;
 
 /// Settings that apply to every case of a run.
 #[derive(Debug, Clone)]

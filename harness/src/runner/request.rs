@@ -2,7 +2,9 @@
 //! run's defaults. (Here, not in `handshake/`, because it reads the case
 //! model, which sits above the handshake codec.)
 
-use super::*;
+use super::RunOptions;
+use crate::case::HandshakeStep;
+use crate::handshake::{self, Request};
 
 /// The handshake request a case sends, before delivery.
 pub fn build_request(hs: &HandshakeStep, opts: &RunOptions) -> (Request, String) {

@@ -1,6 +1,11 @@
 //! Reading the server's handshake response, bounded in size and time.
 
-use super::*;
+use tokio::time::Instant;
+
+use super::conn::{self, Conn, Shared};
+use super::RunOptions;
+use crate::event::Event;
+use crate::handshake::{self, Offer};
 
 /// Read and check the response. Returns the bytes after it, whether the
 /// connection was upgraded, and the permessage-deflate parameters if it

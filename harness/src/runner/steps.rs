@@ -1,7 +1,15 @@
 //! Playing a case's steps on the connection: frames, messages, raw bytes,
 //! pauses, expectations, idle connections.
 
-use super::*;
+use tokio::time::Instant;
+
+use super::conn::{self, deliver, Conn, Delivered, Shared};
+use super::{barrier_wait, build, build_request, run_case, send_barrier, RunOptions, StepEnd};
+use crate::case::{HandshakeStep, Step};
+use crate::event::Event;
+use crate::wire::codes::op;
+use crate::wire::reader::Side;
+use crate::wire::RawFrame;
 
 /// Run the steps in order until they end, the peer ends the connection or
 /// time runs out; false when a step aborted the connection (RST).
