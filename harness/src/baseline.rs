@@ -227,8 +227,26 @@ pub struct Baseline {
     /// matching glob's). One sentence for 226 cases with one cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<GlobReason>,
+    /// Causes pinned as a whole (`causes: [{cause: KEY, verdict: fail,
+    /// reason: ...}]`): a case that gets this verdict for this cause
+    /// matches, listed or not, so one line stands for every case one bug
+    /// decides, today's and those a new catalogue adds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<CausePin>,
     /// Case id to pinned verdicts.
     pub cases: BTreeMap<String, Entry>,
+}
+
+/// `causes: [{cause: "violation/MaskedFrameFromServer", verdict: fail, reason: "..."}]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CausePin {
+    /// A cause key, as results.json's `causes[].key` gives it.
+    pub cause: String,
+    /// The verdict the cause gives.
+    pub verdict: Verdict,
+    /// Why the target deviates.
+    pub reason: String,
 }
 
 /// `reasons: [{cases: "deflate/**", reason: "..."}]` in a baseline.
@@ -273,6 +291,30 @@ impl Baseline {
             })?;
         }
         Ok(b)
+    }
+
+    /// The pinned cause that `r` is decided by, with its verdict.
+    pub fn pin_for(&self, r: &CaseResult) -> Option<&CausePin> {
+        let cause = r.judgement.cause.as_ref()?;
+        self.causes
+            .iter()
+            .find(|p| p.cause == cause.key && p.verdict == r.judgement.verdict)
+    }
+
+    /// Whether `r` is what this baseline expects: its entry admits it, or a
+    /// pinned cause covers it.
+    pub fn admits(&self, r: &CaseResult) -> bool {
+        self.pin_for(r).is_some()
+            || self
+                .cases
+                .get(&r.case.id)
+                .is_some_and(|e| e.admits(Got::of(r)))
+    }
+
+    /// Why `r` deviates: its entry's or glob's reason, else its pinned cause's.
+    pub fn reason_for(&self, r: &CaseResult) -> Option<&str> {
+        self.reason_of(&r.case.id)
+            .or_else(|| self.pin_for(r).map(|p| p.reason.as_str()))
     }
 
     /// Why case `id` deviates: its entry's own reason, else the first
@@ -334,6 +376,18 @@ impl Baseline {
                 );
             }
         }
+        if !self.causes.is_empty() {
+            out.push_str("causes:\n");
+            for p in &self.causes {
+                let _ = writeln!(
+                    out,
+                    "  - {{cause: {}, verdict: {}, reason: {}}}",
+                    serde_json::to_string(&p.cause).expect("strings serialize"),
+                    p.verdict.key(),
+                    yaml_str(&p.reason)
+                );
+            }
+        }
         out.push_str("cases:\n");
         for (id, e) in &self.cases {
             let key = |v: Verdict| v.key().to_string();
@@ -378,8 +432,14 @@ impl Baseline {
                     .collect()
             })
             .unwrap_or_default();
+        let pins = old.map(|b| b.causes.clone()).unwrap_or_default();
         for r in &report.results {
             let got = Got::of(r);
+            // A pinned cause stands for its cases: they get no line of their own.
+            if old.is_some_and(|b| b.pin_for(r).is_some()) {
+                cases.remove(&r.case.id);
+                continue;
+            }
             let old = cases.get(&r.case.id);
             // An entry the run stays inside is kept whole: its alternatives
             // and reason were written by a person.
@@ -397,6 +457,7 @@ impl Baseline {
             catalogue: catalogue.to_string(),
             agent: agent.to_string(),
             reasons: old.map(|b| b.reasons.clone()).unwrap_or_default(),
+            causes: pins,
             cases,
         };
         b.drop_repeated_reasons();
@@ -517,6 +578,10 @@ pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>
     let mut diff = Diff::default();
     for r in &report.results {
         let got = Got::of(r);
+        if baseline.pin_for(r).is_some() {
+            // Decided by a cause the baseline pins as a whole.
+            continue;
+        }
         let Some(was) = baseline.cases.get(&r.case.id).cloned() else {
             diff.new.push((r.case.id.clone(), Entry::of(got)));
             continue;
@@ -586,6 +651,11 @@ mod tests {
             reasons: vec![GlobReason {
                 cases: "odd*".into(),
                 reason: "one cause for many cases".into(),
+            }],
+            causes: vec![CausePin {
+                cause: "violation/MaskedFrameFromServer".into(),
+                verdict: Verdict::Fail,
+                reason: "masks its frames".into(),
             }],
             cases,
         };

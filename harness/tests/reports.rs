@@ -169,6 +169,52 @@ async fn baseline_catches_regressions_improvements_and_new_cases() {
     assert_eq!(updated.cases.len(), CASES.len());
 }
 
+/// A baseline may pin a cause instead of its cases: every case that cause
+/// decides matches, none of them needs a line, and the cases of other
+/// causes still regress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baseline_pins_a_cause_instead_of_its_cases() {
+    let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;
+    let (_, bad, _) = fixed_run(faulty(&[Fault::IgnoreRsv, Fault::AcceptAnyHandshake])).await;
+    let known: BTreeSet<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    let mut base = Baseline::updated(None, &good, &known, &meta.catalogue, &meta.agent);
+    let cause = "handshake-answer/RFC 6455 4.2.1/accepted";
+    base.causes.push(baseline::CausePin {
+        cause: cause.into(),
+        verdict: wsprobe::judge::Verdict::Fail,
+        reason: "accepts any handshake".into(),
+    });
+    let base = Baseline::parse("b.yaml", &base.render()).expect("the pin reads back");
+    assert_eq!(base.causes.len(), 1);
+    let diff = baseline::compare(&base, &bad, &known);
+    let regressed: Vec<&str> = diff.regressions.iter().map(|c| c.id.as_str()).collect();
+    // The three cases of the pinned cause match; the two of other causes do not.
+    assert_eq!(
+        regressed,
+        ["framing/reserved-bits/rsv3-on-text", "handshake/version/12"]
+    );
+    // Updating from the faulty run: the pinned cause's cases lose their lines.
+    let updated = Baseline::updated(Some(&base), &bad, &known, &meta.catalogue, &meta.agent);
+    for id in [
+        "handshake/key/empty",
+        "handshake/key/15-bytes",
+        "handshake/upgrade/missing",
+    ] {
+        assert!(!updated.cases.contains_key(id), "{id}");
+    }
+    assert_eq!(updated.causes, base.causes);
+    let updated = Baseline::parse("b.yaml", &updated.render()).unwrap();
+    assert!(baseline::compare(&updated, &bad, &known).matches(true));
+    // The test view agrees: a pinned cause's failure is a known deviation.
+    let xml = report::junit::render(&bad, &meta, &catalog.files, Some(&updated));
+    assert_eq!(
+        xml.matches("known deviation (accepts any handshake)")
+            .count(),
+        3,
+        "{xml}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn baseline_alternatives_admit_either_outcome_of_a_racy_case() {
     let (catalog, good, meta) = fixed_run(ServerKind::Tungstenite).await;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{section_of, wirelog, RunMeta};
-use crate::baseline::{Baseline, Got};
+use crate::baseline::Baseline;
 use crate::case::load::FileInfo;
 use crate::judge::{describe_outcome_for, Verdict};
 use crate::run::{CaseResult, RunReport};
@@ -76,15 +76,13 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
         j.close_reason.clone()
     };
     let cause = j.cause.as_ref().map_or(reason.clone(), |c| c.title.clone());
-    let known = baseline
-        .and_then(|b| b.cases.get(&r.case.id))
-        .filter(|e| e.admits(Got::of(r)));
+    let known = baseline.is_some_and(|b| b.admits(r));
     match j.verdict {
         Verdict::Pass | Verdict::NonStrict => TestCaseStatus::success(),
-        Verdict::Fail | Verdict::Error if known.is_some() => {
+        Verdict::Fail | Verdict::Error if known => {
             let mut s = TestCaseStatus::skipped();
             let why = baseline
-                .and_then(|b| b.reason_of(&r.case.id))
+                .and_then(|b| b.reason_for(r))
                 .unwrap_or("pinned in the baseline");
             s.set_message(format!("known deviation ({why}): {reason}"));
             s.set_type(j.verdict.label());
