@@ -71,6 +71,26 @@ impl Cause {
         }
     }
 
+    /// The server ended the connection (with `close`: its close frame's
+    /// code, `Some(None)` for none, `None` for no close frame) where every
+    /// outcome keeps it open. Keyed by the RFC and how it ended, not by the
+    /// rule: a server that drops every compressed message breaks a
+    /// different sentence in each group of RFC 7692 cases, and it is one
+    /// bug.
+    pub fn ended(case: &Case, close: Option<Option<u16>>) -> Cause {
+        let cite = case.citation();
+        let rfc: String = cite.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        let (key, how) = match close {
+            Some(Some(code)) => (format!("close-{code}"), format!("closed it with {code}")),
+            Some(None) => ("close".to_string(), "closed it without a code".to_string()),
+            None => ("dropped".to_string(), "dropped TCP".to_string()),
+        };
+        Cause {
+            key: format!("ended/{rfc}/{key}"),
+            title: format!("{rfc}: the server {how} where the case keeps the connection open"),
+        }
+    }
+
     /// An outcome graded below pass matched (a size limit refused with
     /// 1009, a SHOULD the server skipped): the outcome and its note.
     pub fn outcome(case: &Case, o: &Outcome, described: &str) -> Cause {

@@ -388,10 +388,14 @@ fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
         .expect
         .iter()
         .all(|o| o.handshake.as_ref().is_none_or(|h| h.status.contains(&101)));
+    // Every outcome keeps the connection open (the server echoes and waits).
+    let must_stay_open = !case.expect.is_empty() && case.expect.iter().all(|o| o.end == End::Open);
     let cause = if wants_handshake_answer && must_refuse && obs.status == Some(101) {
         Cause::handshake_answer(case, None)
     } else if must_accept && obs.status != Some(101) {
         Cause::handshake_answer(case, Some(obs.status))
+    } else if must_accept && must_stay_open && obs.server_initiated {
+        Cause::ended(case, obs.server_close)
     } else {
         Cause::rule(case)
     };
