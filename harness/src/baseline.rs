@@ -508,16 +508,22 @@ pub struct Diff {
     pub new: Vec<(String, Entry)>,
     /// Baseline cases no longer in the catalogue.
     pub removed: Vec<String>,
+    /// Pinned causes no case of the run has: fixed, not selected, or keyed
+    /// differently since a catalogue change (then their cases show as new).
+    pub unseen_causes: Vec<String>,
 }
 
 impl Diff {
     /// Whether the run matches: no regression, improvement or change, and,
-    /// when `strict`, no new or removed case either.
+    /// when `strict`, no new or removed case and no unseen pinned cause either.
     pub fn matches(&self, strict: bool) -> bool {
         self.regressions.is_empty()
             && self.improvements.is_empty()
             && self.changed.is_empty()
-            && (!strict || (self.new.is_empty() && self.removed.is_empty()))
+            && (!strict
+                || (self.new.is_empty()
+                    && self.removed.is_empty()
+                    && self.unseen_causes.is_empty()))
     }
 
     /// Console text: one line per difference, then a summary line.
@@ -548,6 +554,13 @@ impl Diff {
         }
         for id in &self.removed {
             let _ = writeln!(out, "  {:<10} {id}: no longer in the catalogue", "REMOVED");
+        }
+        for key in &self.unseen_causes {
+            let _ = writeln!(
+                out,
+                "  {:<10} cause {key}: pinned, but no case of this run has it",
+                "UNSEEN"
+            );
         }
         let _ = write!(
             out,
@@ -606,6 +619,17 @@ pub fn compare(baseline: &Baseline, report: &RunReport, known: &BTreeSet<String>
             diff.changed.push(change);
         }
     }
+    diff.unseen_causes = baseline
+        .causes
+        .iter()
+        .filter(|p| {
+            !report.results.iter().any(|r| {
+                r.judgement.verdict == p.verdict
+                    && r.judgement.cause.as_ref().is_some_and(|c| c.key == p.cause)
+            })
+        })
+        .map(|p| p.cause.clone())
+        .collect();
     diff.removed = baseline
         .cases
         .keys()

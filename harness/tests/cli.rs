@@ -571,6 +571,37 @@ fn wstest_fuzzingserver_listens_with_the_specs_certificate() {
     drive_fuzzingserver(true);
 }
 
+/// A wss:// spec whose certificate cannot be read, or lacks one, stops in
+/// one line before listening.
+#[test]
+fn wstest_fuzzingserver_refuses_an_unreadable_certificate_in_one_line() {
+    let dir = temp_dir("wstest-server-badcert");
+    let port = free_port();
+    let spec = dir.join("spec.json");
+    for (files, says) in [
+        (
+            r#""cert": "/nonexistent/c.pem", "key": "/nonexistent/k.pem","#,
+            "/nonexistent/c.pem",
+        ),
+        ("", "cert: missing"),
+    ] {
+        let body = format!(r#"{{"url": "wss://127.0.0.1:{port}", {files} "cases": ["1.*"]}}"#);
+        std::fs::write(&spec, body).unwrap();
+        let out = wsprobe(&[
+            "wstest",
+            "-m",
+            "fuzzingserver",
+            "-s",
+            spec.to_str().unwrap(),
+        ]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn drive_fuzzingserver(tls: bool) {
     let dir = temp_dir(if tls {
         "wstest-server-tls"

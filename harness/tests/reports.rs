@@ -205,6 +205,13 @@ async fn baseline_pins_a_cause_instead_of_its_cases() {
     assert_eq!(updated.causes, base.causes);
     let updated = Baseline::parse("b.yaml", &updated.render()).unwrap();
     assert!(baseline::compare(&updated, &bad, &known).matches(true));
+    // Against the good server the pin sees no case: said, and strict fails on it.
+    let fixed = baseline::compare(&updated, &good, &known);
+    assert_eq!(fixed.unseen_causes, [cause]);
+    assert!(fixed
+        .render("b.yaml", false)
+        .contains(&format!("UNSEEN     cause {cause}")));
+    assert!(!fixed.matches(true));
     // The test view agrees: a pinned cause's failure is a known deviation.
     let xml = report::junit::render(&bad, &meta, &catalog.files, Some(&updated));
     assert_eq!(
