@@ -544,7 +544,7 @@ pub async fn test_client(
             .filter(|&n| {
                 slots[n - 1]
                     .as_ref()
-                    .is_some_and(crate::run::needs_confirming)
+                    .is_some_and(|r| crate::run::needs_confirming(r, false))
             })
             .collect();
         let width = (jobs / 2).max(1);

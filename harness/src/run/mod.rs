@@ -80,6 +80,12 @@ pub struct CaseResult {
     /// verdict: a loaded server could have changed it.
     #[serde(skip)]
     pub timing_decided: bool,
+    /// A wait ran out before the case's end: what the peer sent after it
+    /// is not on record. Under load that can hide a late answer (a close
+    /// frame that breaks the protocol, say) and make the verdict better
+    /// than the server deserves, which confirmation alone does not undo.
+    #[serde(skip)]
+    pub cut_short: bool,
     /// Data messages the peer sent, counted as they came (the stored wire
     /// log of a long series is summarised): Autobahn's trafficStats.
     #[serde(skip)]
@@ -109,6 +115,7 @@ impl CaseResult {
                 || o.client_killed
                 || o.handshake_failed.is_some()
                 || timed(&case),
+            cut_short: !o.timeouts.is_empty() || o.case_timeout,
             case,
             events: rec.events,
             duration_ms,
@@ -419,6 +426,7 @@ pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> C
         attempts: Vec::new(),
         handshake_status: None,
         timing_decided: false,
+        cut_short: false,
         in_flight: 0,
         messages_received: 0,
     }
@@ -446,7 +454,13 @@ fn mark_down(r: &mut CaseResult, culprit: &str) {
 /// time had a say in it (a wait that ran out, a marker between pauses, a
 /// handshake that got no answer). The rest are facts of the bytes the
 /// server sent (a violation, a wrong echo, a refusal), which load does not change.
-pub(crate) fn needs_confirming(r: &CaseResult) -> bool {
+pub(crate) fn needs_confirming(r: &CaseResult, loaded: bool) -> bool {
+    if loaded && r.cut_short && !r.crashed_server && r.judgement.verdict != Verdict::Fail {
+        // The run found the server (or the machine) loaded, and this case
+        // stopped waiting before it ended: a late answer may be missing,
+        // and a missing answer can only have made the verdict better.
+        return true;
+    }
     match r.judgement.verdict {
         Verdict::Error => !r.crashed_server,
         // A case already at the best verdict it allows (recorded only, say)
@@ -681,8 +695,14 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
     async fn confirm(&mut self) -> ConfirmStats {
         let t = Instant::now();
         let mut stats = ConfirmStats::default();
+        // The window was cut: probes came back much slower than the fastest.
+        let loaded = self.load.cuts > 0;
         let mut again: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.slots[i].as_ref().is_some_and(needs_confirming))
+            .filter(|&i| {
+                self.slots[i]
+                    .as_ref()
+                    .is_some_and(|r| needs_confirming(r, loaded))
+            })
             .collect();
         // Cases the server seemed too slow for are run again whatever.
         let mut rerun = std::mem::take(&mut self.rerun);
@@ -813,5 +833,44 @@ pub async fn run(
         interrupted: engine.interrupted,
         jobs: sched.jobs,
         confirmation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recorded-only case whose wait ran out: already at its best verdict,
+    /// so an idle run keeps it, but a loaded one may have lost a late answer
+    /// that would make it fail (a close frame breaking the protocol).
+    #[test]
+    fn a_wait_cut_short_is_confirmed_only_when_the_run_was_loaded() {
+        let catalog = crate::case::load::embedded().expect("catalogue loads");
+        let case = catalog
+            .cases
+            .into_iter()
+            .find(|c| c.id == "wire/length/declared-longer-than-data")
+            .expect("the case");
+        let mut r = not_graded(Arc::new(case), "timed out".into(), Verdict::Informational);
+        r.timing_decided = true;
+        r.cut_short = true;
+        assert!(!needs_confirming(&r, false), "at its best verdict");
+        assert!(needs_confirming(&r, true), "a late answer may be missing");
+        r.judgement.verdict = Verdict::Fail;
+        assert!(
+            needs_confirming(&r, true),
+            "a failure a wait decided, as before"
+        );
+        r.timing_decided = false;
+        assert!(
+            !needs_confirming(&r, true),
+            "a failure on bytes: more time adds none"
+        );
+        r.judgement.verdict = Verdict::Pass;
+        r.cut_short = false;
+        assert!(!needs_confirming(&r, true), "nothing was cut short");
+        r.cut_short = true;
+        r.crashed_server = true;
+        assert!(!needs_confirming(&r, true), "the server is gone");
     }
 }
