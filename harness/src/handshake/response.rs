@@ -145,7 +145,8 @@ pub fn deflate_agreed(
             "permessage-deflate accepted together with {other}, which also uses RSV1 (RFC 7692 5)"
         )));
     }
-    let resp_params = deflate::parse_params(params, true).map_err(bad)?;
+    // Accepting an offer that had to be declined is the first mistake,
+    // whatever the response then says (it often repeats the bad parameter).
     let valid: Vec<&deflate::Params> = offer
         .deflate
         .iter()
@@ -161,6 +162,7 @@ pub fn deflate_agreed(
             "the server accepted an offer it had to decline ({why})"
         )));
     }
+    let resp_params = deflate::parse_params(params, true).map_err(bad)?;
     let mut first_err = None;
     for o in valid {
         match deflate::accepts(o, &resp_params) {

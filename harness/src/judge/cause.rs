@@ -27,8 +27,14 @@ impl Cause {
     /// The server broke the protocol on the wire: the first violation's
     /// kind, whatever its values (a masked frame of any length).
     pub fn violation(v: &Violation) -> Cause {
+        // One kind, several behaviours: a response that leaves out a limit
+        // the offer set is another bug than accepting an offer to decline.
+        let detail = match v {
+            Violation::DeflateBadResponse { reason } => format!("/{}", shape(reason)),
+            _ => String::new(),
+        };
         Cause {
-            key: format!("violation/{}", variant_name(v)),
+            key: format!("violation/{}{detail}", variant_name(v)),
             title: format!("{v} (RFC {} {})", v.rfc(), v.rfc_section()),
         }
     }
@@ -150,6 +156,36 @@ fn variant_name(v: &Violation) -> String {
         .to_string()
 }
 
+/// A reason without what differs from case to case: parenthesised
+/// details dropped, quoted values and numbers replaced by a placeholder
+/// ("server_max_window_bits=16 is above the offered 15" and "=12 ... 11"
+/// are one shape).
+fn shape(reason: &str) -> String {
+    let mut out = String::new();
+    let (mut depth, mut quoted) = (0usize, false);
+    for c in reason.chars() {
+        match c {
+            '(' if !quoted => depth += 1,
+            ')' if !quoted && depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            '"' => {
+                if !quoted {
+                    out.push('…');
+                }
+                quoted = !quoted;
+            }
+            _ if quoted => {}
+            '0'..='9' => {
+                if !out.ends_with('N') {
+                    out.push('N');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A message up to its first value: a colon, a quote or a parenthesis
 /// starts the part that differs from case to case.
 fn before_values(message: &str) -> String {
@@ -181,6 +217,44 @@ mod tests {
         assert_ne!(a.title, b.title, "the title keeps this case's values");
         let other = Cause::violation(&Violation::MaskedFrameFromServer);
         assert_ne!(a.key, other.key);
+    }
+
+    #[test]
+    fn a_deflate_response_cause_is_its_kind_of_mistake_not_its_values() {
+        let bad = |reason: &str| {
+            Cause::violation(&Violation::DeflateBadResponse {
+                reason: reason.into(),
+            })
+            .key
+        };
+        let decline = |why: &str| {
+            bad(&format!(
+                "the server accepted an offer it had to decline ({why})"
+            ))
+        };
+        let above = |r: u8, o: u8| {
+            bad(&format!(
+                "server_max_window_bits={r} is above the offered {o} (RFC 7692 7.1.2.1)"
+            ))
+        };
+        assert_eq!(
+            decline("the parameter x appears twice"),
+            decline("server_max_window_bits=\"09\" is not a window size")
+        );
+        assert_eq!(
+            decline("a"),
+            "violation/DeflateBadResponse/the server accepted an offer it had to decline"
+        );
+        assert_eq!(above(15, 10), above(12, 9));
+        assert_eq!(
+            above(15, 10),
+            "violation/DeflateBadResponse/server_max_window_bits=N is above the offered N"
+        );
+        assert_ne!(above(15, 10), decline("a"));
+        assert_ne!(
+            bad("the offer limited server_max_window_bits to 15 and the response does not include it (RFC 7692 7.1.2.1)"),
+            decline("a")
+        );
     }
 
     #[test]
