@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Run the catalogue, through ci/run-against.sh, against the embedded reference
 # server and against third-party servers from package registries (Python
-# `websockets` from PyPI, Node `ws` from npm, soketto from crates.io, all
-# pinned), each compared with
-# its committed baseline in reports/baselines/ (known deviations carry their
+# `websockets` and aiohttp from PyPI, Node `ws` from npm, soketto from
+# crates.io, all pinned), each compared with its committed baseline in reports/baselines/ (known deviations carry their
 # reason there). A baseline must never pin a harness error.
 #
 #   ci/third-party.sh            compare (CI)
@@ -68,7 +67,7 @@ cargo build --release --quiet --manifest-path ci/servers/soketto-echo/Cargo.toml
 soketto_build=$!
 venv=target/ci-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4" "junitparser==5.0.3"
+"$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==17.4" "aiohttp==3.14.5" "junitparser==5.0.3"
 node_dir=target/ci-node
 if [ ! -d "$node_dir/node_modules/ws" ]; then
   mkdir -p "$node_dir"
@@ -151,6 +150,8 @@ NODE_PATH="$node_dir/node_modules" spawn node-ws-client against_client node-ws-c
 spawn python-websockets-client against_client python-websockets-client "$venv/bin/python" ci/clients/python_websockets_client.py {url} {ca}
 spawn python-websockets against python-websockets "$venv/bin/python ci/servers/python_websockets_echo.py PORT"
 NODE_PATH="$node_dir/node_modules" spawn node-ws against node-ws "node ci/servers/node_ws_echo.js PORT"
+# aiohttp (Python, its own frame codec and permessage-deflate), the whole catalogue.
+spawn aiohttp against aiohttp "$venv/bin/python ci/servers/aiohttp_echo.py PORT"
 # The embedded reference server, in its own process.
 spawn tokio-tungstenite-echo against tokio-tungstenite-echo "$WSPROBE serve --port PORT"
 # The RFC 7692 groups only: soketto is here as a second permessage-deflate implementation.
@@ -178,8 +179,8 @@ if [ ${#failed[@]} -gt 0 ]; then
 fi
 
 # One page comparing them.
-"$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,soketto} \
+"$WSPROBE" report matrix target/third-party/{tokio-tungstenite-echo,python-websockets,node-ws,aiohttp,soketto} \
   -o target/third-party/matrix.html
 
 # The JUnit files must read back, in an independent JUnit reader, as what results.json says.
-"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,python-websockets-wss,node-ws,soketto,python-websockets-client,node-ws-client}
+"$venv/bin/python" ci/check_junit.py target/third-party/{tokio-tungstenite-echo,python-websockets,python-websockets-wss,node-ws,aiohttp,soketto,python-websockets-client,node-ws-client}
