@@ -107,11 +107,17 @@ impl Suite {
         Ok(Suite::of(load::load_dir(dir.as_ref())?))
     }
 
+    /// Without the security group (`security/`): its cases grade against
+    /// the origins and credentials a deployment has (`wsprobe run
+    /// --security --origin-allow --header`), which a suite does not set.
     fn of(catalog: load::Catalog) -> Suite {
+        let fingerprint = catalog.fingerprint();
+        let mut cases = catalog.cases;
+        cases.retain(|c| !c.is_security());
         Suite {
-            known: catalog.cases.iter().map(|c| c.id.clone()).collect(),
-            fingerprint: catalog.fingerprint(),
-            cases: catalog.cases,
+            known: cases.iter().map(|c| c.id.clone()).collect(),
+            fingerprint,
+            cases,
             jobs: run::default_jobs(),
             case_timeout: None,
             tls: TlsSettings::default(),

@@ -44,6 +44,7 @@ pub fn liveness(echo: bool) -> Case {
         tags: Vec::new(),
         needs: Vec::new(),
         notes: None,
+        severity: None,
         steps,
         expect: vec![Outcome {
             grade: Grade::Pass,

@@ -376,8 +376,10 @@ fn mirrored(case: &Case) -> Option<Case> {
     use super::model::Role;
     let server_only = case.steps.iter().any(|s| {
         // Raw bytes and explicit masks were written for a client's side.
-        matches!(s, Step::Handshake(_) | Step::Idle(_) | Step::SendRaw(_))
-            || matches!(s, Step::Send(f) if f.mask != crate::case::MaskSpec::Auto)
+        matches!(
+            s,
+            Step::Handshake(_) | Step::Idle(_) | Step::Scaling(_) | Step::SendRaw(_)
+        ) || matches!(s, Step::Send(f) if f.mask != crate::case::MaskSpec::Auto)
     });
     let deflate = case.needs.iter().any(|n| {
         matches!(
@@ -646,6 +648,50 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             ));
         }
     }
+    {
+        use super::model::Need;
+        let hs = case.steps.iter().filter_map(|s| match s {
+            Step::Handshake(h) => Some(h),
+            _ => None,
+        });
+        let mut placeholders = false;
+        let mut credentials = false;
+        for h in hs {
+            placeholders |= h
+                .set
+                .iter()
+                .chain(&h.add)
+                .any(|(_, v)| crate::handshake::origin::has_placeholder(v))
+                || h.raw
+                    .as_deref()
+                    .is_some_and(crate::handshake::origin::has_placeholder);
+            credentials |= h.credentials.is_some();
+        }
+        if placeholders && !case.needs.contains(&Need::OriginAllow) {
+            return Err((
+                "needs".into(),
+                "a case with `{origin...}` placeholders needs `origin-allow` (they are filled in from --origin-allow)".into(),
+            ));
+        }
+        if credentials && !case.needs.contains(&Need::Credentials) {
+            return Err((
+                "needs".into(),
+                "a case with `credentials:` in its handshake needs `credentials` (without credential headers it proves nothing)".into(),
+            ));
+        }
+    }
+    if case.is_security() != case.severity.is_some() {
+        return Err((
+            "severity".into(),
+            "a `security/` case states its severity (high, medium, low or info), and only a `security/` case has one".into(),
+        ));
+    }
+    if case.is_security() && !case.tags.iter().any(|t| t == "security") {
+        return Err((
+            "tags".into(),
+            "a `security/` case carries the `security` tag".into(),
+        ));
+    }
     if case.rfc.is_empty() {
         return Err(("rfc".into(), "cite at least one RFC 6455 section".into()));
     }
@@ -723,6 +769,22 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 }
             }
         }
+        if let Step::Scaling(sc) = step {
+            let [small, large] = sc.sizes;
+            if sc.unit.len() != sc.control.len()
+                || sc.unit.is_empty()
+                || small == 0
+                || large <= small
+                || large * sc.unit.len() > 1 << 20
+                || sc.runs == 0
+                || sc.runs > 20
+            {
+                return Err((
+                    format!("steps[{i}].scaling"),
+                    "`unit` and `control` of the same non-zero length, `sizes` two counts growing, at most 1 MiB of value, 1 to 20 `runs`".into(),
+                ));
+            }
+        }
         if let Step::Idle(idle) = step {
             if idle.count == 0 || idle.count > 1000 {
                 return Err((
@@ -752,7 +814,7 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                     "the handshake must be the first step".into(),
                 ));
             }
-            Step::Handshake(_) | Step::Idle(_) if client => {
+            Step::Handshake(_) | Step::Idle(_) | Step::Scaling(_) if client => {
                 return Err((
                     format!("steps[{i}]"),
                     "a client-under-test case answers the client's handshake with `respond`; `handshake` and `idle` are for servers".into(),

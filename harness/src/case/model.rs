@@ -37,6 +37,9 @@ pub struct Case {
     /// Where wsprobe grades differently from Autobahn, and why.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Security cases (`security/`, only): how much a failure exposes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// What the client does, in order.
     // YAML writes enums as `- send: {...}` maps; yaml_serde needs this to read them.
     #[serde(with = "serde_yaml::with::singleton_map_recursive")]
@@ -183,6 +186,50 @@ pub enum Need {
     /// A `wss://` target: the case checks the TLS layer itself (skipped
     /// over `ws://`).
     Tls,
+    /// The run sends credentials (`--header` with a credential name such
+    /// as `Cookie` or `Authorization`): the case takes them away or spoils
+    /// them. Skipped without.
+    Credentials,
+}
+
+/// How much a failed security case exposes (the `security/` group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Exploitable as it is (a foreign page reaches the endpoint with the
+    /// user's credentials; the endpoint is open without them).
+    High,
+    /// Exploitable with a foothold the attacker may have (a subdomain, a
+    /// page served over plain HTTP).
+    Medium,
+    /// Needs more than that (another service on the same host).
+    Low,
+    /// Recorded for the reader, not a weakness by itself.
+    Info,
+}
+
+impl Severity {
+    /// The word reports show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The id prefix of the security group, which runs only when asked for
+/// (`--security`, or `--cases` naming it): conformance runs and their
+/// baselines do not change with it.
+pub const SECURITY_GROUP: &str = "security/";
+
+impl Case {
+    /// Whether it belongs to the security group.
+    pub fn is_security(&self) -> bool {
+        self.id.starts_with(SECURITY_GROUP)
+    }
 }
 
 /// The endpoint a case tests.

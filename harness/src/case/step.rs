@@ -40,6 +40,10 @@ pub enum Step {
     Repeat(RepeatStep),
     /// Open more connections and leave them idle until the case ends.
     Idle(IdleStep),
+    /// Time the server's answer to a handshake header value at two sizes,
+    /// against a control value of the same length, on fresh connections:
+    /// a parser whose time grows faster than the input (a ReDoS) fails.
+    Scaling(ScalingStep),
     /// Client-under-test cases: wsprobe's answer to the client's opening
     /// handshake (first step; without one, a correct 101).
     Respond(RespondStep),
@@ -127,6 +131,36 @@ pub struct IdleStep {
     pub send: IdleSend,
 }
 
+/// A handshake header whose value is `prefix`, `unit` repeated n times,
+/// `suffix` (the slow input), and the same with `control` (as long, the
+/// input a linear parser takes as long over), for each n of `sizes`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingStep {
+    /// The header.
+    pub header: String,
+    /// Before the repeated part.
+    #[serde(default)]
+    pub prefix: String,
+    /// Repeated n times in the slow input.
+    pub unit: String,
+    /// Repeated n times in the control (as many bytes as `unit`).
+    pub control: String,
+    /// After the repeated part.
+    #[serde(default)]
+    pub suffix: String,
+    /// The two repeat counts, smaller first.
+    pub sizes: [usize; 2],
+    /// Handshakes per value and size; the fastest counts (a busy machine
+    /// slows some, never speeds one up).
+    #[serde(default = "five")]
+    pub runs: usize,
+}
+
+fn five() -> usize {
+    5
+}
+
 /// What an idle connection sends.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -192,6 +226,20 @@ pub struct HandshakeStep {
     /// How the request bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
+    /// What becomes of the run's credential headers (`--header Cookie: ...`;
+    /// the case needs `credentials`): sent as given when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<CredentialUse>,
+}
+
+/// A handshake without the run's credentials, or with wrong ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialUse {
+    /// Left out.
+    Omit,
+    /// A wrong value of the same shape (`handshake::credentials::spoil`).
+    Wrong,
 }
 
 /// `count` headers named `<name>-<i>`, each with a value of `value_len` bytes.
@@ -204,6 +252,11 @@ pub struct GeneratedHeaders {
     pub count: usize,
     /// Length of each value (filled with `a`).
     pub value_len: usize,
+    /// Header lines written after the generated ones (with `remove`, a
+    /// handshake header moved past them: a server that keeps only the first
+    /// N lines then loses it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<(String, String)>,
 }
 
 /// One frame with every header field under the case's control.

@@ -258,6 +258,11 @@ pub struct SelectArgs {
     /// Leave out cases whose id matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Add the security group (`security/**`: cross-site WebSocket
+    /// hijacking, handshake authentication), which runs only when asked for
+    /// (this, or --cases naming it).
+    #[arg(long)]
+    pub security: bool,
     /// Cases run in parallel (default: 16 per core, 16 to 128).
     #[arg(long, short)]
     pub jobs: Option<usize>,

@@ -75,6 +75,7 @@ fn client_cases(
         &catalog.client_cases,
         &globs(&sel.cases)?,
         &globs(&sel.exclude)?,
+        false,
     );
     if cases.is_empty() {
         return Err(usage(

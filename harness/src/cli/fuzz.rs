@@ -39,7 +39,7 @@ pub(super) async fn fuzz_cmd(a: args::FuzzArgs) -> CliResult {
         Vec::new()
     } else {
         let catalog = load_catalog(&a.catalog)?;
-        let cases = select(&catalog.cases, &globs(&a.cases)?, &GlobSet::empty());
+        let cases = select(&catalog.cases, &globs(&a.cases)?, &GlobSet::empty(), false);
         crate::fuzz::mutate::seeds(&cases)
     };
     let caps = run::probe(&opts)

@@ -80,6 +80,10 @@ async fn dispatch(cmd: Command) -> CliResult {
             }
             opts.protocol = a.protocol.clone();
             opts.origin = a.origin.clone().or_else(|| a.origin_allow.first().cloned());
+            for o in &a.origin_allow {
+                crate::handshake::origin::Origin::parse(o)
+                    .map_err(|e| usage(format!("--origin-allow {e}")))?;
+            }
             opts.origin_allow = a.origin_allow.clone();
             apply_tls(&mut opts, &a.tls)?;
             let agent = agent_of(&opts.target);
@@ -204,10 +208,20 @@ fn globs(patterns: &[String]) -> Result<GlobSet, CliError> {
 }
 
 /// Cases matching the include globs (all when none) and no exclude glob.
-pub fn select(cases: &[Case], include: &GlobSet, exclude: &GlobSet) -> Vec<Case> {
+/// A security case (`security/`) only with `security`, or when `include`
+/// names it: the default run, and the baselines written from it, stay the
+/// conformance catalogue.
+pub fn select(cases: &[Case], include: &GlobSet, exclude: &GlobSet, security: bool) -> Vec<Case> {
     cases
         .iter()
-        .filter(|c| (include.is_empty() || include.is_match(&c.id)) && !exclude.is_match(&c.id))
+        .filter(|c| {
+            let included = if c.is_security() {
+                security || include.is_match(&c.id)
+            } else {
+                include.is_empty() || include.is_match(&c.id)
+            };
+            included && !exclude.is_match(&c.id)
+        })
         .cloned()
         .collect()
 }
@@ -235,7 +249,17 @@ fn settings(sel: &SelectArgs, jobs: usize, opts: &RunOptions) -> RunSettings {
         max_message: sel.max_message,
         cases: sel.cases.clone(),
         exclude: sel.exclude.clone(),
-        headers: opts.headers.clone(),
+        security: sel.security,
+        headers: opts
+            .headers
+            .iter()
+            .map(
+                |(k, v)| match crate::handshake::credentials::is_credential(k) {
+                    true => (k.clone(), format!("(withheld, {} bytes)", v.len())),
+                    false => (k.clone(), v.clone()),
+                },
+            )
+            .collect(),
         protocol: opts.protocol.clone(),
     }
 }

@@ -43,7 +43,12 @@ pub(super) async fn run_against(
     agent: String,
 ) -> CliResult {
     let catalog = load_catalog(cat)?;
-    let cases = select(&catalog.cases, &globs(&sel.cases)?, &globs(&sel.exclude)?);
+    let cases = select(
+        &catalog.cases,
+        &globs(&sel.cases)?,
+        &globs(&sel.exclude)?,
+        sel.security,
+    );
     if cases.is_empty() {
         return Err(usage("no case matches the selection (see `wsprobe list`)"));
     }

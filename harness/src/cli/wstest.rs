@@ -47,6 +47,7 @@ pub(super) async fn wstest_cmd(a: WstestArgs) -> CliResult {
         &catalog.cases,
         &globs(&a.select.cases)?,
         &globs(&a.select.exclude)?,
+        false,
     );
     let outdir = PathBuf::from(&spec.outdir);
     // Every url checked before the first server runs: a bad one later in
@@ -252,6 +253,7 @@ async fn fuzzing_server(a: WstestArgs) -> CliResult {
         &catalog.client_cases,
         &globs(&a.select.cases)?,
         &globs(&a.select.exclude)?,
+        false,
     );
     let mut cases: Vec<Case> = narrowed
         .into_iter()

@@ -197,6 +197,11 @@ pub enum Event {
         /// How many connected.
         opened: usize,
     },
+    /// The `scaling` step's figures.
+    Scaling {
+        /// One per size, in order.
+        points: Vec<ScalingPoint>,
+    },
     /// A new connection opened while idle ones were parked: was it served?
     FreshConnection {
         /// It completed a handshake and an echo.
@@ -288,4 +293,20 @@ fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
 
 fn lossy<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&String::from_utf8_lossy(b))
+}
+
+/// One size of a `scaling` step: the fastest answer to the slow input and
+/// to the control of the same length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScalingPoint {
+    /// Repeats of the unit.
+    pub size: usize,
+    /// Bytes of the header value.
+    pub value_bytes: usize,
+    /// Fastest answer to the slow input, microseconds.
+    pub slow_us: u64,
+    /// Fastest answer to the control, microseconds.
+    pub control_us: u64,
+    /// A run waited until the step's time ran out.
+    pub timed_out: bool,
 }

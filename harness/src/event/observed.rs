@@ -87,6 +87,8 @@ pub struct Observed {
     pub fresh_refused: bool,
     /// A new connection opened under load was refused at once.
     pub fresh_declined: bool,
+    /// The `scaling` step's figures, per size.
+    pub scaling: Vec<super::ScalingPoint>,
     /// wsprobe sent bytes after its own close frame (a case about frames
     /// after the close): the peer may close with them unread, and Linux then
     /// resets the connection, which is the kernel's doing, not the peer's.
@@ -332,6 +334,7 @@ impl Facts {
                 self.o.tcp_end.get_or_insert(TcpEnd::Error(message.clone()));
             }
             Event::CaseTimeout => self.o.case_timeout = true,
+            Event::Scaling { points } => self.o.scaling = points.clone(),
             Event::SendingStopped { mid_frame } => self.o.cut_mid_frame |= *mid_frame,
             Event::FreshConnection {
                 served: false,

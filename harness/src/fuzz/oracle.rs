@@ -577,6 +577,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
             vec![Need::Echo]
         },
         notes: None,
+        severity: None,
         steps,
         expect,
         close,

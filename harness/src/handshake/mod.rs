@@ -1,7 +1,9 @@
 //! The opening handshake (RFC 6455 section 4): raw requests and checked responses.
 
 pub mod accept;
+pub mod credentials;
 pub mod extensions;
+pub mod origin;
 pub mod request;
 pub mod response;
 

@@ -10,6 +10,7 @@ mod close;
 mod describe;
 mod expect;
 mod metrics;
+mod scaling;
 pub mod verdict;
 
 use serde::Serialize;
@@ -282,6 +283,16 @@ fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
             Verdict::Fail,
             format!("the server broke the protocol: {}", list.join("; ")),
             Cause::violation(&obs.violations[0]),
+        );
+    }
+    if let Some(why) = scaling::superlinear(&obs.scaling) {
+        return Behavior::new(
+            Verdict::Fail,
+            why,
+            Cause::fixed(
+                "scaling/superlinear",
+                "the answer time grows faster than the header value (a ReDoS or a quadratic parser)",
+            ),
         );
     }
     if obs.fresh_refused {

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::case::Severity;
 use crate::judge::Verdict;
 use crate::run::{CaseResult, RunReport};
 
@@ -19,6 +20,10 @@ pub struct CauseGroup<'a> {
     pub title: &'a str,
     /// Case ids, in run order.
     pub cases: Vec<&'a str>,
+    /// For security cases (which never share a group with others): the
+    /// gravest severity among them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// The first case: the one a report shows in full.
     #[serde(skip)]
     pub example: &'a CaseResult,
@@ -32,16 +37,21 @@ pub fn group(report: &RunReport) -> Vec<CauseGroup<'_>> {
         let Some(cause) = j.cause.as_ref().filter(|_| j.verdict != Verdict::Pass) else {
             continue;
         };
-        match groups
-            .iter_mut()
-            .find(|g| g.verdict == j.verdict && g.key == cause.key)
-        {
-            Some(g) => g.cases.push(&r.case.id),
+        match groups.iter_mut().find(|g| {
+            g.verdict == j.verdict
+                && g.key == cause.key
+                && g.example.case.is_security() == r.case.is_security()
+        }) {
+            Some(g) => {
+                g.cases.push(&r.case.id);
+                g.severity = g.severity.min(r.case.severity);
+            }
             None => groups.push(CauseGroup {
                 verdict: j.verdict,
                 key: &cause.key,
                 title: &cause.title,
                 cases: vec![&r.case.id],
+                severity: r.case.severity,
                 example: r,
             }),
         }

@@ -72,9 +72,14 @@ fn case_line(r: &CaseResult, style: Style) -> String {
         )
     });
     let label = format!("{} {:<10}", mark(j.verdict), j.verdict.label());
+    let severity = r
+        .case
+        .severity
+        .map_or(String::new(), |s| format!("[{}] ", s.name()));
     format!(
-        "  {} {}{}{}{}{}",
+        "  {} {}{}{}{}{}{}",
         paint(style, j.verdict, &label),
+        severity,
         r.case.id,
         ab,
         close,
@@ -227,22 +232,9 @@ const LISTED: usize = 8;
 fn recap(out: &mut String, report: &RunReport, style: Style) {
     let groups = causes::group(report);
     let (bad, other): (Vec<_>, Vec<_>) = groups.iter().partition(|g| g.verdict.is_failure());
-    if !bad.is_empty() {
-        let cases: usize = bad.iter().map(|g| g.cases.len()).sum();
-        let _ = writeln!(
-            out,
-            "\nFailures ({}, {}):",
-            plural(cases, "case"),
-            plural(bad.len(), "cause")
-        );
-        for g in bad {
-            let _ = writeln!(out, "\n{}", cause_line(style, g));
-            list_cases(out, &g.cases);
-            let r = g.example;
-            let _ = writeln!(out, "  {}  {}", r.case.id, r.case.title);
-            indent(out, &explain(r), "    ");
-        }
-    }
+    let (security, bad): (Vec<_>, Vec<_>) = bad.into_iter().partition(|g| g.severity.is_some());
+    failures(out, "Failures", &bad, style);
+    failures(out, "Security findings", &security, style);
     if !other.is_empty() {
         let _ = writeln!(out, "\nOther findings by cause:");
         for g in other {
@@ -251,10 +243,33 @@ fn recap(out: &mut String, report: &RunReport, style: Style) {
     }
 }
 
+/// `heading (N cases, M causes):`, then each cause with one case in full.
+fn failures(out: &mut String, heading: &str, groups: &[&causes::CauseGroup], style: Style) {
+    if !groups.is_empty() {
+        let cases: usize = groups.iter().map(|g| g.cases.len()).sum();
+        let _ = writeln!(
+            out,
+            "\n{heading} ({}, {}):",
+            plural(cases, "case"),
+            plural(groups.len(), "cause")
+        );
+        for g in groups {
+            let _ = writeln!(out, "\n{}", cause_line(style, g));
+            list_cases(out, &g.cases);
+            let r = g.example;
+            let _ = writeln!(out, "  {}  {}", r.case.id, r.case.title);
+            indent(out, &explain(r), "    ");
+        }
+    }
+}
+
 /// `FAIL title (N cases)`.
 fn cause_line(style: Style, g: &causes::CauseGroup) -> String {
+    let severity = g
+        .severity
+        .map_or(String::new(), |s| format!(" [{}]", s.name()));
     format!(
-        "{} {} ({})",
+        "{}{severity} {} ({})",
         paint(style, g.verdict, g.verdict.label()),
         g.title,
         plural(g.cases.len(), "case")

@@ -37,6 +37,8 @@ struct CaseView<'a> {
     title: &'a str,
     section: String,
     autobahn: Option<&'a str>,
+    /// Security cases: high, medium, low or info.
+    severity: Option<&'static str>,
     rfc: &'a [String],
     requirement: &'a str,
     /// The matrix sentences this case checks, linked to the RFC.
@@ -105,6 +107,7 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
                 title: &r.case.title,
                 section: format!("§{num} {title}"),
                 autobahn: r.case.autobahn.as_deref(),
+                severity: r.case.severity.map(|s| s.name()),
                 rfc: &r.case.rfc,
                 requirement: r.case.requirement.trim(),
                 checks: checks(&r.case.id),

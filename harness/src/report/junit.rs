@@ -93,7 +93,11 @@ fn status(r: &CaseResult, baseline: Option<&Baseline>) -> TestCaseStatus {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             // The cause, the same words in every case it decided, so CI
             // annotations group; this case's reason is in the description.
-            s.set_message(cause);
+            // A security finding leads with its severity.
+            match r.case.severity {
+                Some(sev) => s.set_message(format!("[{}] {cause}", sev.name())),
+                None => s.set_message(cause),
+            };
             s.set_type("FAIL");
             s.set_description(explain(r));
             s

@@ -58,7 +58,11 @@ pub struct RunSettings {
     pub cases: Vec<String>,
     /// Case globs left out.
     pub exclude: Vec<String>,
-    /// Extra request headers.
+    /// The security group was added (`--security`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub security: bool,
+    /// Extra request headers, credentials' values withheld (a report is
+    /// shared; the secret is not).
     pub headers: Vec<(String, String)>,
     /// Subprotocol offered.
     pub protocol: Option<String>,

@@ -236,6 +236,26 @@ pub fn describe(e: &Event) -> (Direction, String) {
                 }
             ),
         ),
+        Event::Scaling { points } => (
+            Note,
+            points
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}-byte value: slow input {:.1} ms, control {:.1} ms{}",
+                        p.value_bytes,
+                        p.slow_us as f64 / 1000.0,
+                        p.control_us as f64 / 1000.0,
+                        if p.timed_out {
+                            " (ran out of time)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         Event::Shutdown => (Sent, "TCP FIN (shutdown write)".into()),
         Event::TlsCloseNotify => (Sent, "TLS close_notify".into()),
         Event::Abort => (Sent, "TCP RST (abort)".into()),

@@ -73,6 +73,10 @@ pub struct CaseResult {
     /// The handshake status it saw (none: no response).
     #[serde(skip)]
     pub handshake_status: Option<u16>,
+    /// It connected and sent its request, and the server closed without
+    /// a response (as a server does that goes down on the request).
+    #[serde(skip)]
+    pub dropped_in_handshake: bool,
     /// Cases in flight (itself included) when it started.
     #[serde(skip)]
     pub in_flight: usize,
@@ -110,6 +114,7 @@ impl CaseResult {
         CaseResult {
             judgement: judge(&case, o),
             handshake_status: o.status,
+            dropped_in_handshake: o.closed_before_response,
             timing_decided: !o.timeouts.is_empty()
                 || o.case_timeout
                 || o.client_killed
@@ -425,6 +430,7 @@ pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> C
         flaky: false,
         attempts: Vec::new(),
         handshake_status: None,
+        dropped_in_handshake: false,
         timing_decided: false,
         cut_short: false,
         in_flight: 0,
@@ -555,6 +561,14 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     && self.opts.origin_allow.is_empty()
                 {
                     Some("needs the origins the server is meant for (RFC 6455 10.2); give them with --origin-allow")
+                } else if case.needs.contains(&Need::Credentials)
+                    && !self
+                        .opts
+                        .headers
+                        .iter()
+                        .any(|(k, _)| crate::handshake::credentials::is_credential(k))
+                {
+                    Some("needs the credentials the endpoint requires; give them with --header (Cookie, Authorization, or a name with token, auth, session or api-key in it)")
                 } else {
                     None
                 };
@@ -663,14 +677,22 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         }
         let recovered = alive(&self.opts, self.caps.echo).await.is_ok();
         let mut culprit: Option<String> = None;
-        for (i, mut r, probe) in suspects.drain(..) {
+        // The first suspect that got past the handshake; failing that, the
+        // suspect whose request the server dropped unanswered, when it is
+        // the only suspect (a request that takes the server down in its
+        // handshake, CVE-2024-37890's kind). With others in flight there is
+        // no telling which.
+        let blamed = (0..suspects.len())
+            .find(|&k| suspects[k].1.handshake_status == Some(101))
+            .or_else(|| (suspects.len() == 1 && suspects[0].1.dropped_in_handshake).then_some(0));
+        for (k, (i, mut r, probe)) in suspects.drain(..).enumerate() {
             if recovered {
                 // Slow, not down: the case keeps its own verdict; one that
                 // could not even connect is run again.
                 if r.handshake_status.is_none() {
                     self.rerun.push(i);
                 }
-            } else if culprit.is_none() && r.handshake_status == Some(101) {
+            } else if culprit.is_none() && blamed == Some(k) {
                 mark_crashed(&mut r, &probe);
                 culprit = Some(r.case.id.clone());
             } else {

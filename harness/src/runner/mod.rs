@@ -14,6 +14,7 @@ pub mod conn;
 mod options;
 mod request;
 mod response;
+mod scaling;
 pub mod serve;
 mod steps;
 

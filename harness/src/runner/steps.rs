@@ -292,6 +292,16 @@ async fn run_step(
             shared.push(Event::FreshConnection { served, refused });
             StepEnd::Continue
         }
+        Step::Scaling(sc) => {
+            // What the case has left but its own close.
+            let until = deadline
+                .checked_sub(opts.close_timeout)
+                .unwrap_or(deadline)
+                .max(Instant::now());
+            let points = super::scaling::measure(sc, opts, until).await;
+            shared.push(Event::Scaling { points });
+            StepEnd::Continue
+        }
         Step::Shutdown => {
             match stream.shutdown_write().await {
                 Ok(()) => push_shutdown(stream, shared),

@@ -26,7 +26,7 @@ pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>) {
 
 async fn handle(mut stream: Box<dyn super::Io>) {
     // tungstenite has no permessage-deflate, so it is never negotiated here.
-    let Some((leftover, _)) =
+    let Ok(Some((leftover, _))) =
         super::http::handshake(&mut stream, super::http::Options::default()).await
     else {
         return;

@@ -43,21 +43,82 @@ pub struct Options {
     /// refused with 403 (RFC 6455 10.2); one without Origin (not a
     /// browser) is served.
     pub origins: Option<&'static [&'static str]>,
+    /// How an Origin is compared with `origins` (a careless server's way
+    /// included).
+    pub origin_match: OriginMatch,
+    /// Refuse with 401 a request without this credential.
+    pub credential: Option<Credential>,
+    /// A fault: go down on a request of more header lines than this, as
+    /// ws before 8.17.1 did when Node dropped the lines past its
+    /// maxHeadersCount (CVE-2024-37890).
+    pub crash_after_lines: Option<usize>,
+    /// A fault: split Sec-WebSocket-Protocol the way a backtracking
+    /// `/ *, */` does, in time quadratic in a run of spaces (ws before
+    /// 7.4.6, CVE-2021-32640).
+    pub quadratic_protocol: bool,
 }
+
+/// The server went down on the request (`Options::crash_after_lines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crashed;
+
+/// How a server compares an Origin with the origins it serves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OriginMatch {
+    /// The whole origin, as RFC 6454 compares them.
+    #[default]
+    Exact,
+    /// `origin.startsWith(allowed)`: `https://app.example.evil.test` passes.
+    Prefix,
+    /// Exact, and `null` too (sandboxed frames, `file:` pages send it).
+    ExactOrNull,
+}
+
+/// A credential a server requires on the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credential {
+    /// Header name.
+    pub header: &'static str,
+    /// The value it must carry.
+    pub value: &'static str,
+    /// Check only that the header is there with the value's name part
+    /// (`session=` of a cookie), not the secret.
+    pub presence_only: bool,
+}
+
+/// The credential `Fault::AuthRequired` asks for, and the tests give with
+/// `--header`.
+pub const TEST_CREDENTIAL: (&str, &str) = ("Cookie", "session=wsprobe-test-session");
 
 /// The origin `Fault::OriginRestricted` serves, and the tests give
 /// `--origin-allow`.
 pub const TEST_ORIGIN: &str = "https://app.wsprobe.test";
 
 /// Read and answer the opening handshake; returns bytes that followed it,
-/// and the permessage-deflate parameters if it was negotiated.
+/// and the permessage-deflate parameters if it was negotiated (`None`:
+/// refused, or the client went away).
 pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     opts: Options,
-) -> Option<(Vec<u8>, Option<Agreed>)> {
+) -> Result<Option<(Vec<u8>, Option<Agreed>)>, Crashed> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let ((response, deflate), used) = loop {
+        // The fault reads the whole head before parsing (httparse refuses
+        // more than 64 lines on its own), as Node's parser does.
+        if let Some(max) = opts.crash_after_lines {
+            if buf.iter().filter(|b| **b == b'\n').count() > max + 1 {
+                return Err(Crashed);
+            }
+            let ended = buf.windows(4).any(|w| w == b"\r\n\r\n");
+            if !ended && buf.len() < 64 * 1024 {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return Ok(None),
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+                continue;
+            }
+        }
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
@@ -67,21 +128,23 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 let _ = stream
                     .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
                     .await;
-                return None;
+                return Ok(None);
             }
         }
         match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
+            Ok(0) | Err(_) => return Ok(None),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     };
     let upgraded = response.starts_with("HTTP/1.1 101");
-    stream.write_all(response.as_bytes()).await.ok()?;
+    if stream.write_all(response.as_bytes()).await.is_err() {
+        return Ok(None);
+    }
     if !upgraded {
         let _ = stream.shutdown().await;
-        return None;
+        return Ok(None);
     }
-    Some((buf[used..].to_vec(), deflate))
+    Ok(Some((buf[used..].to_vec(), deflate)))
 }
 
 /// Section 4.2.1's checks, then section 4.2.2's answer (with RFC 7692's
@@ -104,6 +167,11 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
             })
             .any(|t| t == token)
     };
+    if opts.quadratic_protocol {
+        for v in header("Sec-WebSocket-Protocol") {
+            std::hint::black_box(backtracking_split(&v));
+        }
+    }
     let keys = header("Sec-WebSocket-Key");
     let key_ok = keys.len() == 1 && {
         use base64::Engine;
@@ -143,11 +211,30 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
     // server, then it SHOULD respond to the WebSocket handshake with a
     // reply containing HTTP 403 Forbidden status code."
     if let Some(allowed) = opts.origins {
-        if header("Origin")
-            .iter()
-            .any(|o| !allowed.contains(&o.trim()))
-        {
+        let served = |o: &str| match opts.origin_match {
+            OriginMatch::Exact => allowed.contains(&o),
+            OriginMatch::Prefix => allowed.iter().any(|a| o.starts_with(a)),
+            OriginMatch::ExactOrNull => o == "null" || allowed.contains(&o),
+        };
+        if header("Origin").iter().any(|o| !served(o.trim())) {
             return (refusal("403 Forbidden", "origin not allowed"), None);
+        }
+    }
+    // RFC 6455 4.2.2: "If the server does not wish to accept this
+    // connection, it MUST return an appropriate HTTP error code".
+    if let Some(c) = opts.credential {
+        let want = match c.presence_only {
+            true => c.value.split_once('=').map_or(c.value, |(name, _)| name),
+            false => c.value,
+        };
+        let carried = header(c.header).iter().any(|v| match c.presence_only {
+            true => v
+                .split(';')
+                .any(|p| p.trim().starts_with(&format!("{want}="))),
+            false => v.split(';').any(|p| p.trim() == want),
+        });
+        if !carried {
+            return (refusal("401 Unauthorized", "no valid session"), None);
         }
     }
     let key = keys
@@ -201,6 +288,25 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
         format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{selected}\r\n"),
         agreed,
     )
+}
+
+/// What `/ *, */` costs a backtracking regex engine: from each space of a
+/// run it scans the rest of the run looking for the comma, n²/2 steps for a
+/// run of n spaces with none.
+fn backtracking_split(v: &str) -> usize {
+    let b = v.as_bytes();
+    let mut steps = 0usize;
+    for i in 0..b.len() {
+        let mut j = i;
+        while j < b.len() && b[j] == b' ' {
+            j += 1;
+            steps = steps.wrapping_add(std::hint::black_box(1));
+        }
+        if j < b.len() && b[j] == b',' {
+            steps += 1;
+        }
+    }
+    steps
 }
 
 /// An error response with a text body, as real servers send; the body's bytes

@@ -140,6 +140,22 @@ pub enum Fault {
     /// accepts any origin, which for a server meant for certain sites is
     /// the fault.
     OriginRestricted,
+    /// Serves pages whose Origin starts with https://app.wsprobe.test (a
+    /// prefix check, as `startsWith` makes it): look-alike hosts pass.
+    OriginPrefixMatch,
+    /// Serves https://app.wsprobe.test and `Origin: null` too.
+    OriginAllowsNull,
+    /// Not a fault: refuses with 401 a handshake without
+    /// `Cookie: session=wsprobe-test-session` (RFC 6455 4.2.2).
+    AuthRequired,
+    /// Asks for a `session` cookie but lets any value in.
+    AuthPresenceOnly,
+    /// Goes down on a request of more than 1000 header lines (ws before
+    /// 8.17.1, CVE-2024-37890).
+    CrashOnManyHeaders,
+    /// Splits Sec-WebSocket-Protocol in time quadratic in a run of spaces
+    /// (ws before 7.4.6, CVE-2021-32640).
+    QuadraticHeaders,
     /// Over TLS, writes its handshake response on the TCP socket under the
     /// TLS session (RFC 6455 4.2.2: through the tunnel). No effect over
     /// plain TCP.
@@ -455,6 +471,36 @@ impl Fault {
             Fault::OriginRestricted,
             "origin-restricted",
             "not a fault: serves only pages of https://app.wsprobe.test, other Origins get 403 (10.2)",
+        ),
+        (
+            Fault::OriginPrefixMatch,
+            "origin-prefix-match",
+            "serves pages whose Origin starts with https://app.wsprobe.test, as a startsWith check does: https://app.wsprobe.test.evil.invalid passes (10.2)",
+        ),
+        (
+            Fault::OriginAllowsNull,
+            "origin-allows-null",
+            "serves https://app.wsprobe.test and `Origin: null`, which any sandboxed frame can send (10.2)",
+        ),
+        (
+            Fault::AuthRequired,
+            "auth-required",
+            "not a fault: refuses with 401 a handshake without `Cookie: session=wsprobe-test-session` (4.2.2)",
+        ),
+        (
+            Fault::AuthPresenceOnly,
+            "auth-presence-only",
+            "asks for a `session` cookie, but lets any value in (4.2.2)",
+        ),
+        (
+            Fault::CrashOnManyHeaders,
+            "crash-on-many-headers",
+            "goes down on a request of more than 1000 header lines, as ws before 8.17.1 did (CVE-2024-37890)",
+        ),
+        (
+            Fault::QuadraticHeaders,
+            "quadratic-headers",
+            "splits Sec-WebSocket-Protocol in time quadratic in a run of spaces, as ws before 7.4.6 did (CVE-2021-32640)",
         ),
         (
             Fault::TlsPlaintextResponse,

@@ -11,6 +11,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::session::{send, session};
 use super::{Fault, Faults};
+use crate::servers::http;
 use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
 
 /// Accept connections until a crash fault fires.
@@ -145,19 +146,42 @@ async fn handle(
         deflate_unannounced: faults.contains(&Fault::DeflateUnannounced),
         deflate_small_window: faults.contains(&Fault::DeflateSmallWindow),
         extension_lines: if faults.contains(&Fault::ExtensionsFirstLineOnly) {
-            crate::servers::http::Lines::First
+            http::Lines::First
         } else if faults.contains(&Fault::ExtensionsLastLineOnly) {
-            crate::servers::http::Lines::Last
+            http::Lines::Last
         } else {
-            crate::servers::http::Lines::All
+            http::Lines::All
         },
-        origins: faults
-            .contains(&Fault::OriginRestricted)
-            .then_some(&[crate::servers::http::TEST_ORIGIN][..]),
+        origins: [
+            Fault::OriginRestricted,
+            Fault::OriginPrefixMatch,
+            Fault::OriginAllowsNull,
+        ]
+        .iter()
+        .any(|f| faults.contains(f))
+        .then_some(&[http::TEST_ORIGIN][..]),
+        origin_match: if faults.contains(&Fault::OriginPrefixMatch) {
+            http::OriginMatch::Prefix
+        } else if faults.contains(&Fault::OriginAllowsNull) {
+            http::OriginMatch::ExactOrNull
+        } else {
+            http::OriginMatch::Exact
+        },
+        credential: [Fault::AuthRequired, Fault::AuthPresenceOnly]
+            .iter()
+            .any(|f| faults.contains(f))
+            .then_some(http::Credential {
+                header: http::TEST_CREDENTIAL.0,
+                value: http::TEST_CREDENTIAL.1,
+                presence_only: faults.contains(&Fault::AuthPresenceOnly),
+            }),
+        crash_after_lines: faults.contains(&Fault::CrashOnManyHeaders).then_some(1000),
+        quadratic_protocol: faults.contains(&Fault::QuadraticHeaders),
     };
-    let Some((mut leftover, deflate)) = crate::servers::http::handshake(&mut stream, opts).await
-    else {
-        return;
+    let (mut leftover, deflate) = match http::handshake(&mut stream, opts).await {
+        Ok(Some(upgraded)) => upgraded,
+        Ok(None) => return,
+        Err(http::Crashed) => return super::session::crash(&crashed).await,
     };
     if faults.contains(&Fault::Slow) {
         // Blocks the one thread: every other connection waits too.

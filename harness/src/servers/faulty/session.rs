@@ -228,7 +228,7 @@ pub(super) async fn session(
 
 /// Die like a process: the listener goes first, then this connection, so no
 /// client can see the connection end while the server still accepts.
-async fn crash(crashed: &Notify) {
+pub(super) async fn crash(crashed: &Notify) {
     crashed.notify_one();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 }

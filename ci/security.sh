@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The security group's CVE reproductions (cases/security/cve/) against the
+# last vulnerable and the first fixed version of each library, installed
+# pinned from its registry: the vulnerable one must fail with the advisory's
+# own symptom (the server goes down, or its answer time grows faster than the
+# input), the fixed one must pass. Each row is one
+# case against a fresh server (a crash takes the server down for what follows),
+# compared with reports/baselines/security/NAME.yaml, whose reasons name the
+# advisory.
+#
+#   ci/security.sh             check (CI)
+#   ci/security.sh --update    rewrite the baselines from this machine's runs
+#
+# WSPROBE=PATH uses that binary (our CI passes the one `cargo test` built).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${WSPROBE:-}" ]; then
+  cargo build --release --quiet
+  WSPROBE=$PWD/target/release/wsprobe
+fi
+update=()
+[ "${1:-}" = --update ] && update=(--update-baseline)
+dir=target/ci-security
+mkdir -p "$dir"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# npm NAME@VERSION into its own directory (once).
+npm_pin() { # dir-name spec
+  [ -d "$dir/$1/node_modules" ] ||
+    (mkdir -p "$dir/$1" && cd "$dir/$1" && npm install --silent --no-audit --no-fund "$2" >/dev/null)
+}
+
+failed=()
+# One case against a fresh server: the outcome must be WANT (pass; down:
+# failed, the server went down; slow: failed on how its answer time grows),
+# and the run must match the baseline.
+row() { # name 'server command with PORT' case want
+  local name=$1 cmd=$2 case=$3 want=$4 port server out rc=0
+  port=$(free_port)
+  out="$dir/$name/${case//\//_}"
+  mkdir -p "$out"
+  sh -c "${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
+  "$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1 \
+    --baseline "reports/baselines/security/$name.yaml" ${update[@]+"${update[@]}"} \
+    --report-dir "$out" >"$out/console.txt" 2>&1 || rc=$?
+  local alive=yes
+  kill -0 "$server" 2>/dev/null || alive=no
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  python3 - "$out/results.json" "$case" "$want" "$alive" "$rc" "$name" "$out/server.log" <<'PY' || failed+=("$name $case")
+import json, sys
+path, case, want, alive, rc, name, log = sys.argv[1:]
+r = next(r for r in json.load(open(path))["results"] if r["case"]["id"] == case)
+v, down = r["judgement"]["verdict"], r["crashed_server"]
+why = r["judgement"]["behavior_reason"]
+# want: pass (server up), down (fails, the server gone), slow (fails on the
+# answer time's growth, the server up).
+ok = rc == "0" and {
+    "pass": v == "pass" and not down and alive == "yes",
+    "down": v == "fail" and down and alive == "no",
+    "slow": v == "fail" and not down and alive == "yes" and "faster than the input grows" in why,
+}[want]
+first = next((l.strip() for l in open(log) if "Error" in l), "")
+print(f"{'ok ' if ok else 'BAD'} {name:<22} {case:<62} {v:<5} server {'up' if alive == 'yes' else 'down'}"
+      + (f"  ({first[:90]})" if alive == "no" and first else "")
+      + (f"  ({why[:110]})" if want == "slow" else "") + (f"  wsprobe exit {rc}" if rc != "0" else ""))
+sys.exit(0 if ok else 1)
+PY
+}
+
+# npm ws: CVE-2024-37890 (GHSA-3h5v-q93c-6h6q), fixed in 8.17.1.
+npm_pin ws-8.17.0 ws@8.17.0
+npm_pin ws-8.17.1 ws@8.17.1
+# npm ws: CVE-2021-32640 (GHSA-6fc8-4gx4-v693), fixed in 7.4.6.
+npm_pin ws-7.4.5 ws@7.4.5
+npm_pin ws-7.4.6 ws@7.4.6
+# npm ws: GHSA-5v72-xg48-5rpm, fixed in 3.3.1.
+npm_pin ws-3.3.0 ws@3.3.0
+npm_pin ws-3.3.1 ws@3.3.1
+node=ci/servers/node_ws_any_echo.js
+for v in 8.17.0:down 8.17.1:pass; do
+  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2024-37890 "${v#*:}"
+done
+for v in 7.4.5:slow 7.4.6:pass; do
+  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2021-32640 "${v#*:}"
+done
+for v in 3.3.0:down 3.3.1:pass; do
+  for x in extension-named-constructor parameter-named-constructor extension-named-proto; do
+    row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" "security/cve/ws-ghsa-5v72-xg48-5rpm/$x" "${v#*:}"
+  done
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'security: not as the advisory says: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "security: every vulnerable version fails with its advisory's symptom, every fixed one passes"

@@ -1,0 +1,102 @@
+//! Whether a `scaling` step's figures show the answer time growing faster
+//! than the input (a ReDoS, a quadratic parser): judged as two ratios of
+//! figures from the same run, never against an absolute time, so a slow
+//! server or a busy machine does not decide it.
+//!
+//! - growth: the slow input's time at the larger size over its time at the
+//!   smaller one, against the sizes' own ratio k; a linear parser grows about
+//!   k, so more than 2k is growing faster than the input;
+//! - excess: the slow input's time over the control's, at the larger size;
+//!   the control is as long, so a parser linear in the length answers both
+//!   alike, and a busy machine slows both alike. More than 10 times.
+//!
+//! Both must hold: growth alone can be noise on a sub-millisecond answer,
+//! excess alone can be a constant-factor slower path.
+
+use crate::event::ScalingPoint;
+
+/// Growth beyond this many times the sizes' ratio.
+const GROWTH: f64 = 2.0;
+/// The slow input taking this many times the control.
+const EXCESS: f64 = 10.0;
+
+/// The reason, when the figures show superlinear growth.
+pub fn superlinear(points: &[ScalingPoint]) -> Option<String> {
+    let t = |us: u64| us.max(1) as f64;
+    match points {
+        // Ran out of time at the smaller size on the slow input alone.
+        [p] if p.timed_out && !control_timed_out(p) => Some(format!(
+            "a {}-byte value took longer than the case allows to answer ({:.1} ms and more), a control of the same length {:.1} ms",
+            p.value_bytes,
+            p.slow_us as f64 / 1000.0,
+            p.control_us as f64 / 1000.0
+        )),
+        [a, b] => {
+            let k = b.size as f64 / a.size as f64;
+            let growth = t(b.slow_us) / t(a.slow_us);
+            let excess = t(b.slow_us) / t(b.control_us);
+            (growth > GROWTH * k && excess > EXCESS && !control_timed_out(b)).then(|| {
+                format!(
+                    "the answer time grew {growth:.1} times for a value {k:.0} times as long ({:.1} ms at {} bytes, {:.1} ms at {}{}), {excess:.0} times a control of the same length ({:.1} ms): faster than the input grows",
+                    a.slow_us as f64 / 1000.0,
+                    a.value_bytes,
+                    b.slow_us as f64 / 1000.0,
+                    b.value_bytes,
+                    if b.timed_out { ", and ran out of time" } else { "" },
+                    b.control_us as f64 / 1000.0,
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The control never answered either: the server is not answering at all,
+/// which the rest of the case judges.
+fn control_timed_out(p: &ScalingPoint) -> bool {
+    p.control_us == u64::MAX
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(size: usize, slow_ms: f64, control_ms: f64) -> ScalingPoint {
+        ScalingPoint {
+            size,
+            value_bytes: size + 2,
+            slow_us: (slow_ms * 1000.0) as u64,
+            control_us: (control_ms * 1000.0) as u64,
+            timed_out: false,
+        }
+    }
+
+    #[test]
+    fn quadratic_growth_far_above_the_control_is_superlinear() {
+        // ws 7.4.5's Sec-WebSocket-Protocol (CVE-2021-32640), measured.
+        assert!(superlinear(&[p(4000, 30.0, 0.4), p(16000, 430.0, 0.4)]).is_some());
+        // websocket-extensions 0.1.3 (CVE-2020-7662): exponential.
+        assert!(superlinear(&[p(12, 2.5, 0.5), p(24, 150.0, 0.5)]).is_some());
+    }
+
+    #[test]
+    fn linear_noise_and_constant_factors_are_not() {
+        // The fixed versions: sub-millisecond, ratios of noise.
+        assert!(superlinear(&[p(4000, 0.2, 0.4), p(16000, 0.9, 0.3)]).is_none());
+        // A hiccup on one figure: growth without excess.
+        assert!(superlinear(&[p(4000, 0.1, 0.4), p(16000, 3.0, 2.9)]).is_none());
+        // Linear but slower on this input: excess without growth.
+        assert!(superlinear(&[p(4000, 10.0, 0.4), p(16000, 40.0, 1.0)]).is_none());
+        // A busy machine slows everything alike.
+        assert!(superlinear(&[p(4000, 5.0, 5.0), p(16000, 80.0, 70.0)]).is_none());
+    }
+
+    #[test]
+    fn running_out_of_time_counts_only_when_the_control_answered() {
+        let mut slow = p(4000, 9000.0, 0.4);
+        slow.timed_out = true;
+        assert!(superlinear(std::slice::from_ref(&slow)).is_some());
+        slow.control_us = u64::MAX;
+        assert!(superlinear(&[slow]).is_none());
+    }
+}

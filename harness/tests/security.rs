@@ -1,0 +1,344 @@
+//! The security group (`cases/security/`) against the embedded server set
+//! up as a deployment that serves one origin and requires a session cookie,
+//! and against the careless variants of each check: every case is shown
+//! able to fail, and each fault fails exactly the cases it exposes.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use wsprobe::case::{load, Severity};
+use wsprobe::judge::Verdict;
+use wsprobe::run::RunReport;
+use wsprobe::runner::RunOptions;
+use wsprobe::servers::http::{TEST_CREDENTIAL, TEST_ORIGIN};
+use wsprobe::servers::{self, Fault, ServerKind};
+use wsprobe::target::Target;
+
+/// The security group against a server with `faults`, with the origin it
+/// serves given as --origin-allow and its cookie as --header when asked.
+async fn security(faults: &[Fault], allow: bool, credentials: bool) -> RunReport {
+    let mut catalog = load::embedded().expect("catalogue loads");
+    catalog.cases.retain(|c| c.is_security());
+    let kind = ServerKind::Faulty(faults.iter().copied().collect());
+    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    if allow {
+        opts.origin = Some(TEST_ORIGIN.to_string());
+        opts.origin_allow = vec![TEST_ORIGIN.to_string()];
+    }
+    if credentials {
+        let (name, value) = TEST_CREDENTIAL;
+        opts.headers = vec![(name.to_string(), value.to_string())];
+    }
+    common::probe_and_run(catalog.cases, &opts, 8).await
+}
+
+/// Case id (without `security/`) to verdict, for the cases that did not pass.
+fn not_passed(report: &RunReport) -> BTreeMap<String, Verdict> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict != Verdict::Pass)
+        .map(|r| {
+            let id = r.case.id.trim_start_matches("security/").to_string();
+            (id, r.judgement.verdict)
+        })
+        .collect()
+}
+
+fn failed(report: &RunReport) -> BTreeSet<String> {
+    not_passed(report)
+        .into_iter()
+        .filter(|(_, v)| *v == Verdict::Fail)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+const LOOK_ALIKES: &[&str] = &[
+    "origin/null",
+    "origin/foreign",
+    "origin/suffix-trick",
+    "origin/prefix-trick",
+    "origin/unescaped-dot",
+    "origin/subdomain",
+    "origin/other-scheme",
+    "origin/other-port",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_checks_origin_and_session_passes_the_group() {
+    let report = security(&[Fault::OriginRestricted, Fault::AuthRequired], true, true).await;
+    assert_eq!(report.results.len(), 19);
+    // Only the record of a request without Origin is not a pass.
+    assert_eq!(
+        not_passed(&report),
+        BTreeMap::from([("origin/missing".to_string(), Verdict::Informational)])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_careless_check_fails_exactly_the_cases_it_lets_through() {
+    // No Origin check at all: every look-alike gets in, and with the
+    // session cookie on each handshake that is cross-site hijacking.
+    let report = security(&[Fault::AuthRequired], true, true).await;
+    assert_eq!(failed(&report), set(LOOK_ALIKES));
+    assert_eq!(
+        not_passed(&report).get("origin/any"),
+        Some(&Verdict::Informational)
+    );
+    // startsWith(allowed): the look-alike that extends the host, and another port.
+    let report = security(&[Fault::OriginPrefixMatch, Fault::AuthRequired], true, true).await;
+    assert_eq!(
+        failed(&report),
+        set(&["origin/suffix-trick", "origin/other-port"])
+    );
+    // Origin: null let in.
+    let report = security(&[Fault::OriginAllowsNull, Fault::AuthRequired], true, true).await;
+    assert_eq!(failed(&report), set(&["origin/null"]));
+    // No authentication: open without the cookie and with a wrong one.
+    let report = security(&[Fault::OriginRestricted], true, true).await;
+    assert_eq!(
+        failed(&report),
+        set(&["auth/without-credentials", "auth/wrong-credentials"])
+    );
+    // The cookie's presence checked, not its value.
+    let report = security(
+        &[Fault::OriginRestricted, Fault::AuthPresenceOnly],
+        true,
+        true,
+    )
+    .await;
+    assert_eq!(failed(&report), set(&["auth/wrong-credentials"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_carry_their_severity_and_the_worst_leads_their_cause() {
+    let report = security(&[Fault::AuthRequired], true, true).await;
+    let severity = |id: &str| {
+        report
+            .results
+            .iter()
+            .find(|r| r.case.id == format!("security/{id}"))
+            .and_then(|r| r.case.severity)
+    };
+    assert_eq!(severity("origin/null"), Some(Severity::High));
+    assert_eq!(severity("origin/subdomain"), Some(Severity::Medium));
+    assert_eq!(severity("origin/other-port"), Some(Severity::Low));
+    let groups = wsprobe::report::causes::group(&report);
+    let hijack = groups
+        .iter()
+        .find(|g| g.verdict == Verdict::Fail)
+        .expect("a failing cause");
+    assert_eq!(hijack.cases.len(), LOOK_ALIKES.len());
+    assert_eq!(hijack.severity, Some(Severity::High));
+    let text = wsprobe::report::console::render(&report, &[], Default::default());
+    assert!(
+        text.contains("Security findings (8 cases, 1 cause):"),
+        "{text}"
+    );
+    assert!(text.contains("FAIL [high]"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_deployments_origins_and_credentials_the_group_only_records() {
+    // Nothing to compare with: the graded cases are skipped, saying what to
+    // give, and the records are informational.
+    let report = security(&[], false, false).await;
+    let verdicts = not_passed(&report);
+    for id in LOOK_ALIKES.iter().chain(&["origin/allowed"]) {
+        assert_eq!(verdicts.get(*id), Some(&Verdict::Skipped), "{id}");
+    }
+    for id in [
+        "auth/with-credentials",
+        "auth/without-credentials",
+        "auth/wrong-credentials",
+    ] {
+        assert_eq!(verdicts.get(id), Some(&Verdict::Skipped), "{id}");
+    }
+    assert_eq!(verdicts.get("origin/any"), Some(&Verdict::Informational));
+    assert_eq!(
+        verdicts.get("origin/missing"),
+        Some(&Verdict::Informational)
+    );
+    let skipped = report
+        .results
+        .iter()
+        .find(|r| r.case.id == "security/auth/wrong-credentials")
+        .unwrap();
+    assert!(skipped.judgement.behavior_reason.contains("--header"));
+    // Told the wrong origin, the control says so instead of every other
+    // case passing for a server that refuses every page.
+    let mut catalog = load::embedded().unwrap();
+    catalog
+        .cases
+        .retain(|c| c.id.starts_with("security/origin/"));
+    let addr = servers::spawn(
+        ServerKind::Faulty([Fault::OriginRestricted].into()),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    opts.origin_allow = vec!["https://not-what-it-serves.test".into()];
+    let report = common::probe_and_run(catalog.cases, &opts, 8).await;
+    assert_eq!(failed(&report), set(&["origin/allowed"]));
+}
+
+fn globs(patterns: &[&str]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).unwrap());
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn the_group_runs_only_when_asked_for() {
+    let catalog = load::embedded().unwrap();
+    let select = |include: &[&str], security: bool| {
+        wsprobe::cli::select(&catalog.cases, &globs(include), &globs(&[]), security)
+    };
+    let secure = |cases: &[wsprobe::case::Case]| cases.iter().filter(|c| c.is_security()).count();
+    let default = select(&[], false);
+    assert_eq!(secure(&default), 0);
+    assert_eq!(default.len() + 19, catalog.cases.len());
+    assert_eq!(secure(&select(&[], true)), 19);
+    assert_eq!(select(&[], true).len(), catalog.cases.len());
+    assert_eq!(select(&["security/**"], false).len(), 19);
+    assert_eq!(secure(&select(&["handshake/**"], false)), 0);
+    assert_eq!(secure(&select(&["handshake/**"], true)), 19);
+    // The library's suite is the conformance catalogue.
+    assert_eq!(secure(wsprobe::Suite::embedded().cases()), 0);
+}
+
+/// The CVE reproductions matching `glob` against a server with `faults`.
+async fn cves(faults: &[Fault], glob: &str) -> RunReport {
+    let mut catalog = load::embedded().unwrap();
+    let set = globs(&[glob]);
+    catalog.cases.retain(|c| set.is_match(&c.id));
+    let kind = ServerKind::Faulty(faults.iter().copied().collect());
+    let addr = servers::spawn(kind, "127.0.0.1:0").await.unwrap();
+    let opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    common::probe_and_run(catalog.cases, &opts, 8).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_goes_down_on_a_cves_trigger_fails_that_case_alone() {
+    // A server that refuses the flood and parses extension names as data
+    // passes every reproduction.
+    let report = cves(&[], "security/cve/**").await;
+    assert_eq!(report.results.len(), 5);
+    assert!(not_passed(&report).is_empty(), "{:?}", not_passed(&report));
+    // One that keeps the first 1000 header lines and goes down without
+    // Upgrade: the case whose request took it down fails, named as the
+    // culprit, though the server never answered that request.
+    let report = cves(
+        &[Fault::CrashOnManyHeaders],
+        "security/cve/ws-cve-2024-37890",
+    )
+    .await;
+    let r = &report.results[0];
+    assert_eq!(r.judgement.verdict, Verdict::Fail);
+    assert!(r.crashed_server);
+    assert!(
+        r.judgement.behavior_reason.contains("stopped answering"),
+        "{}",
+        r.judgement.behavior_reason
+    );
+}
+
+/// Two threads spinning until dropped: the machine busy while a test runs.
+struct CpuHog(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl CpuHog {
+    fn start() -> CpuHog {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for _ in 0..2 {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            });
+        }
+        CpuHog(stop)
+    }
+}
+
+impl Drop for CpuHog {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_time_growth_is_judged_by_ratios_that_a_busy_machine_does_not_move() {
+    let case = "security/cve/ws-cve-2021-32640";
+    // A parser quadratic in a run of spaces fails, even on a busy machine.
+    let _hog = CpuHog::start();
+    let report = cves(&[Fault::QuadraticHeaders], case).await;
+    let r = &report.results[0];
+    assert_eq!(
+        r.judgement.verdict,
+        Verdict::Fail,
+        "{}",
+        r.judgement.behavior_reason
+    );
+    assert!(r
+        .judgement
+        .behavior_reason
+        .contains("faster than the input grows"));
+    // A linear one passes, with two threads spinning beside it, every time.
+    for _ in 0..3 {
+        let report = cves(&[], case).await;
+        let r = &report.results[0];
+        assert_eq!(
+            r.judgement.verdict,
+            Verdict::Pass,
+            "{}",
+            r.judgement.behavior_reason
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_behind_a_session_cookie_passes_the_handshake_group_given_the_cookie() {
+    // The raw-request cases (lower-case names, bare LF, ...) carry the
+    // run's --header too, or a correct server behind authentication fails
+    // them with 401.
+    let mut catalog = load::embedded().unwrap();
+    catalog.cases.retain(|c| {
+        c.id.starts_with("handshake/")
+            && !c.needs.iter().any(|n| {
+                matches!(
+                    n,
+                    wsprobe::case::Need::Tls | wsprobe::case::Need::OriginAllow
+                )
+            })
+    });
+    let addr = servers::spawn(
+        ServerKind::Faulty([Fault::AuthRequired].into()),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    let (name, value) = TEST_CREDENTIAL;
+    opts.headers = vec![(name.to_string(), value.to_string())];
+    let report = common::probe_and_run(catalog.cases, &opts, 8).await;
+    assert!(report.results.len() > 40);
+    let failed: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.judgement.verdict.is_failure())
+        .map(|r| (&r.case.id, &r.judgement.behavior_reason))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
