@@ -31,6 +31,16 @@ npm_pin() { # dir-name spec
     (mkdir -p "$dir/$1" && cd "$dir/$1" && npm install --silent --no-audit --no-fund "$2" >/dev/null)
 }
 
+# faye-websocket 0.11.4 with websocket-driver 0.7.4 and websocket-extensions
+# at VERSION (npm overrides: faye's own ranges would take the newest).
+faye_pin() { # dir-name websocket-extensions-version
+  [ -d "$dir/$1/node_modules" ] && return
+  mkdir -p "$dir/$1"
+  printf '{"private": true, "dependencies": {"faye-websocket": "0.11.4", "websocket-driver": "0.7.4", "websocket-extensions": "%s"}, "overrides": {"websocket-extensions": "%s", "websocket-driver": "0.7.4"}}\n' \
+    "$2" "$2" >"$dir/$1/package.json"
+  (cd "$dir/$1" && npm install --silent --no-audit --no-fund >/dev/null)
+}
+
 failed=()
 # One case against a fresh server: the outcome must be WANT (pass; down:
 # failed, the server went down; slow: failed on how its answer time grows),
@@ -91,6 +101,13 @@ for v in 3.3.0:down 3.3.1:pass; do
   for x in extension-named-constructor parameter-named-constructor extension-named-proto; do
     row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" "security/cve/ws-ghsa-5v72-xg48-5rpm/$x" "${v#*:}"
   done
+done
+
+# npm websocket-extensions: CVE-2020-7662 (GHSA-g78m-2chm-r7qv), fixed in 0.1.4.
+for v in 0.1.3:slow 0.1.4:pass; do
+  faye_pin "faye-websocket-extensions-${v%:*}" "${v%:*}"
+  row "websocket-extensions-${v%:*}" "NODE_PATH=$dir/faye-websocket-extensions-${v%:*}/node_modules node ci/servers/faye_echo.js PORT" \
+    security/cve/websocket-extensions-cve-2020-7662 "${v#*:}"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

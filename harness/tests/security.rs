@@ -74,7 +74,7 @@ const LOOK_ALIKES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_checks_origin_and_session_passes_the_group() {
     let report = security(&[Fault::OriginRestricted, Fault::AuthRequired], true, true).await;
-    assert_eq!(report.results.len(), 19);
+    assert_eq!(report.results.len(), 20);
     // Only the record of a request without Origin is not a pass.
     assert_eq!(
         not_passed(&report),
@@ -207,12 +207,12 @@ fn the_group_runs_only_when_asked_for() {
     let secure = |cases: &[wsprobe::case::Case]| cases.iter().filter(|c| c.is_security()).count();
     let default = select(&[], false);
     assert_eq!(secure(&default), 0);
-    assert_eq!(default.len() + 19, catalog.cases.len());
-    assert_eq!(secure(&select(&[], true)), 19);
+    assert_eq!(default.len() + 20, catalog.cases.len());
+    assert_eq!(secure(&select(&[], true)), 20);
     assert_eq!(select(&[], true).len(), catalog.cases.len());
-    assert_eq!(select(&["security/**"], false).len(), 19);
+    assert_eq!(select(&["security/**"], false).len(), 20);
     assert_eq!(secure(&select(&["handshake/**"], false)), 0);
-    assert_eq!(secure(&select(&["handshake/**"], true)), 19);
+    assert_eq!(secure(&select(&["handshake/**"], true)), 20);
     // The library's suite is the conformance catalogue.
     assert_eq!(secure(wsprobe::Suite::embedded().cases()), 0);
 }
@@ -233,7 +233,7 @@ async fn a_server_that_goes_down_on_a_cves_trigger_fails_that_case_alone() {
     // A server that refuses the flood and parses extension names as data
     // passes every reproduction.
     let report = cves(&[], "security/cve/**").await;
-    assert_eq!(report.results.len(), 5);
+    assert_eq!(report.results.len(), 6);
     assert!(not_passed(&report).is_empty(), "{:?}", not_passed(&report));
     // One that keeps the first 1000 header lines and goes down without
     // Upgrade: the case whose request took it down fails, named as the
