@@ -42,15 +42,19 @@ faye_pin() { # dir-name websocket-extensions-version
 }
 
 failed=()
+server=
+# A failed step or the CI's timeout must not leave a server behind.
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; true' EXIT
 # One case against a fresh server: the outcome must be WANT (pass; down:
 # failed, the server went down; slow: failed on how its answer time grows),
 # and the run must match the baseline.
 row() { # name 'server command with PORT' case want
-  local name=$1 cmd=$2 case=$3 want=$4 port server out rc=0
+  local name=$1 cmd=$2 case=$3 want=$4 port out rc=0
   port=$(free_port)
   out="$dir/$name/${case//\//_}"
   mkdir -p "$out"
-  sh -c "${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
+  # exec: the server is the process we kill, not a shell around it.
+  sh -c "exec ${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
   "$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1 \

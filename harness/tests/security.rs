@@ -342,3 +342,25 @@ async fn a_server_behind_a_session_cookie_passes_the_handshake_group_given_the_c
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_alike_the_user_allowed_is_skipped_not_failed() {
+    let mut catalog = load::embedded().unwrap();
+    catalog
+        .cases
+        .retain(|c| c.id.starts_with("security/origin/"));
+    let addr = servers::spawn(ServerKind::Faulty(BTreeSet::new()), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://{addr}/")).unwrap());
+    // Served over both schemes, and said so.
+    opts.origin_allow = vec![
+        TEST_ORIGIN.to_string(),
+        "http://app.wsprobe.test".to_string(),
+    ];
+    let report = common::probe_and_run(catalog.cases, &opts, 8).await;
+    let verdicts = not_passed(&report);
+    assert_eq!(verdicts.get("origin/other-scheme"), Some(&Verdict::Skipped));
+    // The others still fail against a server that checks no Origin.
+    assert_eq!(verdicts.get("origin/foreign"), Some(&Verdict::Fail));
+}

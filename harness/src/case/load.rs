@@ -661,6 +661,7 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 .set
                 .iter()
                 .chain(&h.add)
+                .chain(h.generate.iter().flat_map(|g| &g.then))
                 .any(|(_, v)| crate::handshake::origin::has_placeholder(v))
                 || h.raw
                     .as_deref()
@@ -775,7 +776,7 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 || sc.unit.is_empty()
                 || small == 0
                 || large <= small
-                || large * sc.unit.len() > 1 << 20
+                || large.checked_mul(sc.unit.len()).is_none_or(|n| n > 1 << 20)
                 || sc.runs == 0
                 || sc.runs > 20
             {

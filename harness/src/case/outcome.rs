@@ -56,6 +56,10 @@ pub enum Item {
     /// Any number of pongs, including none (section 5.5.3 lets a server
     /// answer only the most recent of several pings).
     AnyPongs,
+    /// Any number of data messages, including none: what a server sends on
+    /// its own (a greeting, a keepalive, an error message before it closes)
+    /// where the case is about something else.
+    AnyMessages,
     /// Anything at all, including nothing: for generated cases whose client
     /// resets the connection, where what the server managed to send is luck.
     Anything,
@@ -124,6 +128,10 @@ pub struct HandshakeOutcome {
     /// response must leave out, while the header itself may be there).
     #[serde(default)]
     pub lacking: Vec<(String, String)>,
+    /// Any HTTP status but 101 (closing without a response is `status:
+    /// [0]`, listed on its own).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refusal: bool,
 }
 
 /// How the close must go (RFC 6455 section 7).

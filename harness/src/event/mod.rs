@@ -303,10 +303,13 @@ pub struct ScalingPoint {
     pub size: usize,
     /// Bytes of the header value.
     pub value_bytes: usize,
-    /// Fastest answer to the slow input, microseconds.
+    /// Fastest answer to the slow input, microseconds (`u64::MAX`: no
+    /// figure, every connection failed).
     pub slow_us: u64,
-    /// Fastest answer to the control, microseconds.
+    /// Fastest answer to the control, microseconds (`u64::MAX`: none).
     pub control_us: u64,
-    /// A run waited until the step's time ran out.
-    pub timed_out: bool,
+    /// A run of the slow input waited until the step's time ran out.
+    pub slow_timed_out: bool,
+    /// A run of the control did.
+    pub control_timed_out: bool,
 }

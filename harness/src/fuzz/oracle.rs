@@ -412,6 +412,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
             headers: Vec::new(),
             absent: Vec::new(),
             lacking: Vec::new(),
+            refusal: false,
         };
         let mut pass = outcome(Grade::Pass, Vec::new(), End::Any);
         pass.handshake = Some(status(REFUSAL.to_vec()));

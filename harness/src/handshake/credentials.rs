@@ -40,6 +40,40 @@ pub fn spoil(name: &str, value: &str) -> String {
     shift(value)
 }
 
+/// An encoded request as a record may keep it: each credential header's
+/// value replaced by `(withheld, N bytes)` (a spoiled value too: it shifts
+/// back to the secret). Lines after the head, and a request without one,
+/// are kept as they are.
+pub fn redact(request: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(request.len());
+    let mut rest = request;
+    let mut first = true;
+    while let Some(n) = rest.iter().position(|b| *b == b'\n') {
+        let (line, after) = rest.split_at(n + 1);
+        rest = after;
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        if body.is_empty() {
+            // The head ends here.
+            out.extend_from_slice(line);
+            out.extend_from_slice(rest);
+            return out;
+        }
+        match body.iter().position(|b| *b == b':') {
+            Some(colon) if !first && is_credential(&String::from_utf8_lossy(&body[..colon])) => {
+                let len = body[colon + 1..].trim_ascii().len();
+                out.extend_from_slice(&body[..colon]);
+                out.extend_from_slice(format!(": (withheld, {len} bytes)").as_bytes());
+                out.extend_from_slice(&line[body.len()..]);
+            }
+            _ => out.extend_from_slice(line),
+        }
+        first = false;
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 fn shift(s: &str) -> String {
     let out: String = s
         .chars()
@@ -78,6 +112,26 @@ mod tests {
         for n in ["Sec-WebSocket-Key", "X-Trace", "User-Agent", "Origin"] {
             assert!(!is_credential(n), "{n}");
         }
+    }
+
+    #[test]
+    fn records_keep_credential_names_and_lengths_not_values() {
+        let req =
+            b"GET / HTTP/1.1\r\nHost: h\r\nCookie: session=abc\r\nx-api-key:k1\r\n\r\nCookie: body";
+        assert_eq!(
+            redact(req),
+            b"GET / HTTP/1.1\r\nHost: h\r\nCookie: (withheld, 11 bytes)\r\nx-api-key: (withheld, 2 bytes)\r\n\r\nCookie: body".to_vec()
+        );
+        let lf = b"GET / HTTP/1.1\nAuthorization: Bearer t\n\n";
+        assert_eq!(
+            redact(lf),
+            b"GET / HTTP/1.1\nAuthorization: (withheld, 8 bytes)\n\n".to_vec()
+        );
+        // Cut before its end: what there is, redacted.
+        assert_eq!(
+            redact(b"GET / HTTP/1.1\r\nCookie: a"),
+            b"GET / HTTP/1.1\r\nCookie: a".to_vec()
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub fn describe_outcome(o: &Outcome) -> String {
             .map(|s| s.to_string())
             .collect();
         let mut s = match (codes.is_empty(), h.status.contains(&0)) {
+            _ if h.refusal => "handshake answered with any HTTP status but 101".to_string(),
             (true, _) => "the connection closed without an HTTP response".to_string(),
             (false, true) => format!(
                 "handshake answered with HTTP {} or the connection closed without a response",
@@ -60,6 +61,7 @@ fn describe_items(items: &[Item]) -> String {
             Item::Pong(p) => format!("pong {}", p.describe()),
             Item::Mark(m) => format!("[mark {m}]"),
             Item::AnyPongs => "any pongs".into(),
+            Item::AnyMessages => "any messages".into(),
             Item::Anything => "anything".into(),
             Item::SomeOf(items) => format!("some of ({}), in order", describe_items(items)),
             Item::Repeat(r) => format!(

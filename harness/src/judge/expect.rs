@@ -9,7 +9,11 @@ use crate::wire::codes::op;
 pub(super) fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
     match (&o.handshake, obs.status) {
         (Some(h), Some(status)) => {
-            if !h.status.contains(&status) {
+            let listed = match h.refusal {
+                true => status != 101,
+                false => h.status.contains(&status),
+            };
+            if !listed {
                 return false;
             }
             let carries = |name: &str, text: &str| {
@@ -77,6 +81,7 @@ enum Want<'a> {
     Pong(Vec<u8>),
     Mark(&'a str),
     AnyPongs,
+    AnyMessages,
     Anything,
     /// Each of these, at most once and in order, possibly none.
     SomeOf(Vec<Want<'a>>),
@@ -98,6 +103,7 @@ fn compile<'a>(items: &'a [Item], out: &mut Vec<Want<'a>>) {
             Item::Pong(p) => out.push(Want::Pong(p.bytes())),
             Item::Mark(m) => out.push(Want::Mark(m)),
             Item::AnyPongs => out.push(Want::AnyPongs),
+            Item::AnyMessages => out.push(Want::AnyMessages),
             Item::Anything => out.push(Want::Anything),
             Item::SomeOf(items) => {
                 let mut each = Vec::new();
@@ -157,8 +163,9 @@ fn wants_match(wants: &[Want], got: &[&Obs]) -> bool {
                 }
             }
         }
-        if let Want::AnyPongs = wants[w] {
-            // Zero or more pongs, then the rest (the only place that backtracks).
+        if matches!(wants[w], Want::AnyPongs | Want::AnyMessages) {
+            // Zero or more pongs (or data messages), then the rest.
+            let pongs = matches!(wants[w], Want::AnyPongs);
             let rest = &wants[w + 1..];
             let mut i = g;
             loop {
@@ -166,7 +173,8 @@ fn wants_match(wants: &[Want], got: &[&Obs]) -> bool {
                     return true;
                 }
                 match got.get(i) {
-                    Some(Obs::Pong(_)) => i += 1,
+                    Some(Obs::Pong(_)) if pongs => i += 1,
+                    Some(Obs::Message { .. }) if !pongs => i += 1,
                     _ => return false,
                 }
             }

@@ -20,41 +20,39 @@ const GROWTH: f64 = 2.0;
 /// The slow input taking this many times the control.
 const EXCESS: f64 = 10.0;
 
-/// The reason, when the figures show superlinear growth.
+/// The reason, when the figures show superlinear growth. A control that
+/// never answered, or ran out of time, means the server is not answering at
+/// all (the rest of the case judges that), and no figure means no verdict.
 pub fn superlinear(points: &[ScalingPoint]) -> Option<String> {
-    let t = |us: u64| us.max(1) as f64;
+    let ms = |us: u64| us as f64 / 1000.0;
+    let answered = |p: &ScalingPoint| p.control_us != u64::MAX && !p.control_timed_out;
     match points {
-        // Ran out of time at the smaller size on the slow input alone.
-        [p] if p.timed_out && !control_timed_out(p) => Some(format!(
-            "a {}-byte value took longer than the case allows to answer ({:.1} ms and more), a control of the same length {:.1} ms",
+        // The slow input ran out of time at the smaller size, the control did not.
+        [p] if p.slow_timed_out && answered(p) => Some(format!(
+            "a {}-byte value took longer than the case allows to answer (over {:.1} ms), a control of the same length {:.1} ms",
             p.value_bytes,
-            p.slow_us as f64 / 1000.0,
-            p.control_us as f64 / 1000.0
+            ms(p.slow_us),
+            ms(p.control_us)
         )),
-        [a, b] => {
+        [a, b] if answered(b) && a.slow_us != u64::MAX && b.slow_us != u64::MAX => {
+            let t = |us: u64| us.max(1) as f64;
             let k = b.size as f64 / a.size as f64;
             let growth = t(b.slow_us) / t(a.slow_us);
             let excess = t(b.slow_us) / t(b.control_us);
-            (growth > GROWTH * k && excess > EXCESS && !control_timed_out(b)).then(|| {
+            (growth > GROWTH * k && excess > EXCESS).then(|| {
                 format!(
-                    "the answer time grew {growth:.1} times for a value {k:.0} times as long ({:.1} ms at {} bytes, {:.1} ms at {}{}), {excess:.0} times a control of the same length ({:.1} ms): faster than the input grows",
-                    a.slow_us as f64 / 1000.0,
+                    "the answer time grew {growth:.1} times for a value {k:.0} times as long ({:.1} ms at {} bytes, {}{:.1} ms at {}), {excess:.0} times a control of the same length ({:.1} ms): faster than the input grows",
+                    ms(a.slow_us),
                     a.value_bytes,
-                    b.slow_us as f64 / 1000.0,
+                    if b.slow_timed_out { "over " } else { "" },
+                    ms(b.slow_us),
                     b.value_bytes,
-                    if b.timed_out { ", and ran out of time" } else { "" },
-                    b.control_us as f64 / 1000.0,
+                    ms(b.control_us),
                 )
             })
         }
         _ => None,
     }
-}
-
-/// The control never answered either: the server is not answering at all,
-/// which the rest of the case judges.
-fn control_timed_out(p: &ScalingPoint) -> bool {
-    p.control_us == u64::MAX
 }
 
 #[cfg(test)]
@@ -67,7 +65,8 @@ mod tests {
             value_bytes: size + 2,
             slow_us: (slow_ms * 1000.0) as u64,
             control_us: (control_ms * 1000.0) as u64,
-            timed_out: false,
+            slow_timed_out: false,
+            control_timed_out: false,
         }
     }
 
@@ -94,9 +93,18 @@ mod tests {
     #[test]
     fn running_out_of_time_counts_only_when_the_control_answered() {
         let mut slow = p(4000, 9000.0, 0.4);
-        slow.timed_out = true;
+        slow.slow_timed_out = true;
         assert!(superlinear(std::slice::from_ref(&slow)).is_some());
+        // The control ran out of time too: the server is not answering.
+        slow.control_timed_out = true;
+        assert!(superlinear(std::slice::from_ref(&slow)).is_none());
+        // The control never connected: no figure, no verdict.
+        slow.control_timed_out = false;
         slow.control_us = u64::MAX;
         assert!(superlinear(&[slow]).is_none());
+        // Nor without a figure for the slow input.
+        let mut a = p(4000, 30.0, 0.4);
+        a.slow_us = u64::MAX;
+        assert!(superlinear(&[a, p(16000, 430.0, 0.4)]).is_none());
     }
 }

@@ -42,6 +42,11 @@ fn anything_matches_only_the_rest() {
     let want = [Item::AnyPongs, text("a"), Item::Anything];
     assert!(in_order(&want, &[Obs::Pong(vec![]), msg("a"), msg("x")]));
     assert!(!in_order(&want, &[msg("x"), msg("a")]));
+    // Data messages of the server's own, but no pong among them.
+    let want = [Item::AnyMessages];
+    assert!(in_order(&want, &[]));
+    assert!(in_order(&want, &[msg("hello"), msg("bye")]));
+    assert!(!in_order(&want, &[msg("hello"), Obs::Pong(vec![])]));
     let want = [Item::Anything, text("end")];
     assert!(in_order(&want, &[msg("x"), msg("end")]));
     assert!(in_order(&want, &[msg("end")]));

@@ -241,16 +241,18 @@ pub fn describe(e: &Event) -> (Direction, String) {
             points
                 .iter()
                 .map(|p| {
-                    format!(
-                        "{}-byte value: slow input {:.1} ms, control {:.1} ms{}",
-                        p.value_bytes,
-                        p.slow_us as f64 / 1000.0,
-                        p.control_us as f64 / 1000.0,
-                        if p.timed_out {
-                            " (ran out of time)"
-                        } else {
-                            ""
+                    let ms = |us: u64, out: bool| match (us, out) {
+                        (u64::MAX, _) => "no answer".to_string(),
+                        (us, true) => {
+                            format!("over {:.1} ms (ran out of time)", us as f64 / 1000.0)
                         }
+                        (us, false) => format!("{:.1} ms", us as f64 / 1000.0),
+                    };
+                    format!(
+                        "{}-byte value: slow input {}, control {}",
+                        p.value_bytes,
+                        ms(p.slow_us, p.slow_timed_out),
+                        ms(p.control_us, p.control_timed_out)
                     )
                 })
                 .collect::<Vec<_>>()

@@ -438,6 +438,26 @@ pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> C
     }
 }
 
+/// Whether a case that must see an origin refused sends one the user
+/// allowed (`--origin-allow https://app --origin-allow http://app` makes
+/// the other-scheme look-alike an allowed origin): then it proves nothing.
+fn look_alike_is_allowed(case: &Case, allowed: &[String]) -> bool {
+    use crate::handshake::origin::{fill, Origin};
+    let Some(first) = allowed.first().and_then(|o| Origin::parse(o).ok()) else {
+        return false;
+    };
+    let norm = |o: &str| Origin::parse(o).map(|o| fill("{origin}", &o)).ok();
+    let allowed: Vec<String> = allowed.iter().filter_map(|o| norm(o)).collect();
+    case.class == crate::case::Class::MustFail
+        && case.steps.iter().any(|s| match s {
+            crate::case::Step::Handshake(h) => h.set.iter().chain(&h.add).any(|(k, v)| {
+                k.eq_ignore_ascii_case("Origin")
+                    && norm(&fill(v, &first)).is_some_and(|o| allowed.contains(&o))
+            }),
+            _ => false,
+        })
+}
+
 fn mark_crashed(r: &mut CaseResult, probe: &str) {
     r.crashed_server = true;
     r.judgement.verdict = Verdict::Fail;
@@ -561,6 +581,8 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     && self.opts.origin_allow.is_empty()
                 {
                     Some("needs the origins the server is meant for (RFC 6455 10.2); give them with --origin-allow")
+                } else if look_alike_is_allowed(&case, &self.opts.origin_allow) {
+                    Some("the look-alike origin this case sends is one of the --origin-allow origins")
                 } else if case.needs.contains(&Need::Credentials)
                     && !self
                         .opts

@@ -53,9 +53,14 @@ pub fn heavy(c: &Case) -> bool {
 }
 
 /// Metric cases record the server's throughput or latency (the
-/// `performance` tag: Autobahn's group 9 sizes, round-trip series): they
-/// run one at a time with nothing else in flight, so the figures describe
-/// the server and not wsprobe's other cases.
+/// `performance` tag: Autobahn's group 9 sizes, round-trip series), or
+/// time its answers (a `scaling` step): they run one at a time with nothing
+/// else in flight, so the figures describe the server and not wsprobe's
+/// other cases. So do cases tagged `alone` (a CVE trigger that takes the
+/// server down): with nothing else in flight the case that did it is the
+/// one blamed.
 pub fn metric(c: &Case) -> bool {
     c.records_metrics()
+        || c.tags.iter().any(|t| t == "alone")
+        || c.steps.iter().any(|s| matches!(s, Step::Scaling(_)))
 }

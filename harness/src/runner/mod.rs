@@ -109,8 +109,9 @@ async fn run_inner(
         ),
     };
     let mut bytes = req.encode();
+    // Reports are shared; the run's secrets are not.
     shared.push(Event::RequestSent {
-        bytes: bytes.clone(),
+        bytes: crate::handshake::credentials::redact(&bytes),
     });
     if !hs.append_hex.is_empty() {
         shared.push(Event::RawSent {

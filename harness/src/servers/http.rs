@@ -107,10 +107,14 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         // The fault reads the whole head before parsing (httparse refuses
         // more than 64 lines on its own), as Node's parser does.
         if let Some(max) = opts.crash_after_lines {
-            if buf.iter().filter(|b| **b == b'\n').count() > max + 1 {
+            let ended =
+                buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.windows(2).any(|w| w == b"\n\n");
+            // Lines less the request line (and the blank line that ends the head).
+            let lines = buf.iter().filter(|b| **b == b'\n').count();
+            let headers = lines.saturating_sub(if ended { 2 } else { 1 });
+            if headers > max {
                 return Err(Crashed);
             }
-            let ended = buf.windows(4).any(|w| w == b"\r\n\r\n");
             if !ended && buf.len() < 64 * 1024 {
                 match stream.read(&mut chunk).await {
                     Ok(0) | Err(_) => return Ok(None),
