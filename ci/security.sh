@@ -44,7 +44,7 @@ faye_pin() { # dir-name websocket-extensions-version
 failed=()
 server=
 # A failed step or the CI's timeout must not leave a server behind.
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; true' EXIT
+trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi' EXIT
 # One case against a fresh server: the outcome must be WANT (pass; down:
 # failed, the server went down; slow: failed on how its answer time grows),
 # and the run must match the baseline.
@@ -53,8 +53,9 @@ row() { # name 'server command with PORT' case want
   port=$(free_port)
   out="$dir/$name/${case//\//_}"
   mkdir -p "$out"
-  # exec: the server is the process we kill, not a shell around it.
-  sh -c "exec ${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
+  # exec (through env, for the VAR=value prefix): the server is the process
+  # we kill, not a shell around it.
+  sh -c "exec env ${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
   "$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1 \
