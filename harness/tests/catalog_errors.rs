@@ -223,3 +223,36 @@ fn mirrored_files_give_their_cases_to_clients_where_they_can() {
         .all(|x| !x.id.starts_with("client/handshake/method")));
     assert_eq!(c.client_cases.len(), 573);
 }
+
+#[test]
+fn security_cases_and_only_they_state_a_severity() {
+    let e = err(&case(&format!(
+        "    severity: high\n    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("case x/y") && e.contains("severity"), "{e}");
+    let security = case(&format!(
+        "    steps:\n      - send: {{opcode: text}}\n{OK_TAIL}"
+    ))
+    .replace("id: x/y", "id: security/y");
+    let e = err(&security);
+    assert!(
+        e.contains("case security/y") && e.contains("severity"),
+        "{e}"
+    );
+}
+
+#[test]
+fn origin_placeholders_and_credentials_need_what_fills_them() {
+    let e = err(&case(&format!(
+        "    steps:\n      - handshake: {{set: [[Origin, \"{{origin.scheme}}://evil\"]]}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("origin-allow"), "{e}");
+    let e = err(&case(&format!(
+        "    steps:\n      - handshake: {{credentials: omit}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("`credentials`"), "{e}");
+    let e = err(&case(&format!(
+        "    steps:\n      - scaling: {{header: X, unit: \"ab\", control: \"a\", sizes: [1, 2]}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("steps[0].scaling"), "{e}");
+}
