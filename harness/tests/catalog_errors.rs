@@ -256,3 +256,24 @@ fn origin_placeholders_and_credentials_need_what_fills_them() {
     )));
     assert!(e.contains("steps[0].scaling"), "{e}");
 }
+
+#[test]
+fn a_short_frame_followed_by_more_needs_a_fixed_mask_key() {
+    // The server unmasks what follows with the short frame's key: a random
+    // one makes the bytes it reads, and its answer, differ between runs.
+    let short = "      - send: {opcode: text, declared_len: 100, payload: \"ab\"}\n      - close: {code: 1000}\n";
+    let e = err(&case(&format!("    steps:\n{short}{OK_TAIL}")));
+    assert!(
+        e.contains("bad.yaml:11:")
+            && e.contains("cases[0].steps[0].send.mask")
+            && e.contains("fixed `mask:` key"),
+        "{e}"
+    );
+    // A fixed key, or nothing after the short frame, loads.
+    let fixed = short.replace("opcode: text,", "opcode: text, mask: \"00000000\",");
+    load_file("ok.yaml", &case(&format!("    steps:\n{fixed}{OK_TAIL}")))
+        .expect("a fixed key loads");
+    let alone = "      - send: {opcode: text, declared_len: 100, payload: \"ab\"}\n";
+    load_file("ok.yaml", &case(&format!("    steps:\n{alone}{OK_TAIL}")))
+        .expect("nothing after it loads");
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 use super::locate::Locations;
-use super::{Case, Class, End, Grade, Step};
+use super::{Case, Class, End, Grade, MaskSpec, Step};
 use crate::wire::LengthForm;
 
 /// A catalogue file that cannot be used, and where.
@@ -372,6 +372,8 @@ enum Mirror {
 /// a server (unmasked), and the client under test is judged as the server
 /// was (it echoes what it receives, fails the connection on the same
 /// violations). `None` for a case only a server can be given.
+const ZERO_KEY: MaskSpec = MaskSpec::Key([0; 4]);
+
 fn mirrored(case: &Case) -> Option<Case> {
     use super::model::Role;
     let server_only = case.steps.iter().any(|s| {
@@ -379,7 +381,7 @@ fn mirrored(case: &Case) -> Option<Case> {
         matches!(
             s,
             Step::Handshake(_) | Step::Idle(_) | Step::Scaling(_) | Step::SendRaw(_)
-        ) || matches!(s, Step::Send(f) if f.mask != crate::case::MaskSpec::Auto)
+        ) || matches!(s, Step::Send(f) if !matches!(f.mask, MaskSpec::Auto | ZERO_KEY))
     });
     let deflate = case.needs.iter().any(|n| {
         matches!(
@@ -391,6 +393,16 @@ fn mirrored(case: &Case) -> Option<Case> {
         return None;
     }
     let mut c = case.clone();
+    // The all-zero key is there so the bytes on the wire are the payload's
+    // own (what follows a short frame is read unmasked with its key): sent
+    // unmasked, as a server sends, they are the same bytes.
+    for s in &mut c.steps {
+        if let Step::Send(f) = s {
+            if f.mask == ZERO_KEY {
+                f.mask = MaskSpec::Auto;
+            }
+        }
+    }
     c.id = format!("client/{}", case.id);
     c.role = Role::Client;
     // A client under test echoes by definition.
@@ -828,6 +840,31 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 ));
             }
             Step::Send(f) => {
+                let random = match f.mask {
+                    MaskSpec::Random => true,
+                    MaskSpec::Auto => !client,
+                    MaskSpec::None | MaskSpec::Key(_) => false,
+                };
+                let short = f.declared_len.is_some_and(|d| d > f.payload.len() as u64);
+                let followed = case.steps[i + 1..].iter().any(|s| {
+                    matches!(
+                        s,
+                        Step::Send(_)
+                            | Step::SendMessage(_)
+                            | Step::SendRaw(_)
+                            | Step::Close(_)
+                            | Step::Repeat(_)
+                    )
+                });
+                if short && followed && random {
+                    // The peer reads what follows as this frame's payload and
+                    // unmasks it with this frame's key: a random key makes those
+                    // bytes, and so the peer's answer, differ from run to run.
+                    return Err((
+                        format!("steps[{i}].send.mask"),
+                        "a frame announcing more than it carries, with steps sending after it, needs a fixed `mask:` key (the peer unmasks what follows with it)".into(),
+                    ));
+                }
                 let len = f.declared_len.unwrap_or(f.payload.len() as u64);
                 let fits = match f.length {
                     LengthForm::Len7 => len <= 125,
