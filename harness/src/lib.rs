@@ -28,6 +28,7 @@ pub mod report;
 pub mod run;
 pub mod runner;
 pub mod servers;
+pub mod spawned;
 pub mod suite;
 pub mod target;
 pub mod tls;

@@ -199,7 +199,9 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         | Fault::AuthRequired
         | Fault::AuthPresenceOnly
         | Fault::CrashOnManyHeaders
-        | Fault::QuadraticHeaders => None,
+        | Fault::QuadraticHeaders
+        | Fault::NoSizeLimit
+        | Fault::FragmentsKeptApart => None,
     }
 }
 

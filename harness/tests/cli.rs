@@ -1078,3 +1078,40 @@ fn wstest_skips_an_unreachable_server_in_one_line() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--spawn`: a server command that exits before it listens is a one-line
+/// error (exit 3); one that listens is run against, shows what it used per
+/// case, and is stopped after the run.
+#[test]
+fn spawn_starts_the_server_records_its_usage_and_stops_it() {
+    let port = free_port();
+    let url = format!("ws://127.0.0.1:{port}/");
+    let out = wsprobe(&["run", &url, "--spawn", "echo starting; exit 7"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("exited with status 7") && last.contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
+    let serve = format!("exec {} serve --port {port}", env!("CARGO_BIN_EXE_wsprobe"));
+    let out = wsprobe(&[
+        "run",
+        &url,
+        "--spawn",
+        &serve,
+        "--cases",
+        "wire/length/*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(r["server"]["rss_peak_kib"].as_u64().unwrap() > 0, "{r}");
+    }
+    // Stopped: nothing listens on the port any more.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}

@@ -56,6 +56,13 @@ fn failed(report: &RunReport) -> BTreeSet<String> {
         .collect()
 }
 
+/// The run's only result, which must have `want`.
+fn sole(report: &RunReport, want: Verdict) -> &wsprobe::run::CaseResult {
+    let r = &report.results[0];
+    assert_eq!(r.judgement.verdict, want, "{}", r.judgement.behavior_reason);
+    r
+}
+
 fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
@@ -74,11 +81,16 @@ const LOOK_ALIKES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_checks_origin_and_session_passes_the_group() {
     let report = security(&[Fault::OriginRestricted, Fault::AuthRequired], true, true).await;
-    assert_eq!(report.results.len(), 20);
-    // Only the record of a request without Origin is not a pass.
+    assert_eq!(report.results.len(), 22);
+    // Only the record of a request without Origin is not a pass, and the
+    // memory-bounded cases, which need --spawn, are skipped.
     assert_eq!(
         not_passed(&report),
-        BTreeMap::from([("origin/missing".to_string(), Verdict::Informational)])
+        BTreeMap::from([
+            ("origin/missing".to_string(), Verdict::Informational),
+            ("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped),
+            ("dos/tiny-fragments-held".to_string(), Verdict::Skipped)
+        ])
     );
 }
 
@@ -207,12 +219,12 @@ fn the_group_runs_only_when_asked_for() {
     let secure = |cases: &[wsprobe::case::Case]| cases.iter().filter(|c| c.is_security()).count();
     let default = select(&[], false);
     assert_eq!(secure(&default), 0);
-    assert_eq!(default.len() + 20, catalog.cases.len());
-    assert_eq!(secure(&select(&[], true)), 20);
+    assert_eq!(default.len() + 22, catalog.cases.len());
+    assert_eq!(secure(&select(&[], true)), 22);
     assert_eq!(select(&[], true).len(), catalog.cases.len());
-    assert_eq!(select(&["security/**"], false).len(), 20);
+    assert_eq!(select(&["security/**"], false).len(), 22);
     assert_eq!(secure(&select(&["handshake/**"], false)), 0);
-    assert_eq!(secure(&select(&["handshake/**"], true)), 20);
+    assert_eq!(secure(&select(&["handshake/**"], true)), 22);
     // The library's suite is the conformance catalogue.
     assert_eq!(secure(wsprobe::Suite::embedded().cases()), 0);
 }
@@ -233,8 +245,23 @@ async fn a_server_that_goes_down_on_a_cves_trigger_fails_that_case_alone() {
     // A server that refuses the flood and parses extension names as data
     // passes every reproduction.
     let report = cves(&[], "security/cve/**").await;
-    assert_eq!(report.results.len(), 6);
-    assert!(not_passed(&report).is_empty(), "{:?}", not_passed(&report));
+    assert_eq!(report.results.len(), 7);
+    // The memory-bounded one needs a server wsprobe started (--spawn): it
+    // is skipped, saying so, not passed.
+    assert_eq!(
+        not_passed(&report),
+        BTreeMap::from([("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped)])
+    );
+    let skipped = report
+        .results
+        .iter()
+        .find(|r| r.case.id == "security/cve/ws-cve-2016-10542")
+        .unwrap();
+    assert!(
+        skipped.judgement.behavior_reason.contains("--spawn"),
+        "{}",
+        skipped.judgement.behavior_reason
+    );
     // One that keeps the first 1000 header lines and goes down without
     // Upgrade: the case whose request took it down fails, named as the
     // culprit, though the server never answered that request.
@@ -284,13 +311,7 @@ async fn answer_time_growth_is_judged_by_ratios_that_a_busy_machine_does_not_mov
     // A parser quadratic in a run of spaces fails, even on a busy machine.
     let _hog = CpuHog::start();
     let report = cves(&[Fault::QuadraticHeaders], case).await;
-    let r = &report.results[0];
-    assert_eq!(
-        r.judgement.verdict,
-        Verdict::Fail,
-        "{}",
-        r.judgement.behavior_reason
-    );
+    let r = sole(&report, Verdict::Fail);
     assert!(r
         .judgement
         .behavior_reason
@@ -298,13 +319,7 @@ async fn answer_time_growth_is_judged_by_ratios_that_a_busy_machine_does_not_mov
     // A linear one passes, with two threads spinning beside it, every time.
     for _ in 0..3 {
         let report = cves(&[], case).await;
-        let r = &report.results[0];
-        assert_eq!(
-            r.judgement.verdict,
-            Verdict::Pass,
-            "{}",
-            r.judgement.behavior_reason
-        );
+        sole(&report, Verdict::Pass);
     }
 }
 
@@ -363,4 +378,82 @@ async fn a_look_alike_the_user_allowed_is_skipped_not_failed() {
     assert_eq!(verdicts.get("origin/other-scheme"), Some(&Verdict::Skipped));
     // The others still fail against a server that checks no Origin.
     assert_eq!(verdicts.get("origin/foreign"), Some(&Verdict::Fail));
+}
+
+/// `wsprobe serve` with `faults`, started as `--spawn` starts a server,
+/// and the case `id` run against it.
+async fn spawned(faults: &[&str], id: &str) -> RunReport {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = format!("exec {} serve --port {port}", env!("CARGO_BIN_EXE_wsprobe"));
+    for f in faults {
+        cmd.push_str(&format!(" --fault {f}"));
+    }
+    let server = wsprobe::spawned::Server::start(
+        &cmd,
+        "127.0.0.1",
+        port,
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .expect("the server starts");
+    let mut opts = RunOptions::new(Target::parse(&format!("ws://127.0.0.1:{port}/")).unwrap());
+    let server = std::sync::Arc::new(server);
+    opts.server = Some(server.clone());
+    let mut catalog = load::embedded().expect("catalogue loads");
+    catalog.cases.retain(|c| c.id == id);
+    let report = common::probe_and_run(catalog.cases, &opts, 8).await;
+    server.stop();
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_holds_a_huge_frame_whole_fails_its_memory_bound() {
+    let id = "security/cve/ws-cve-2016-10542";
+    // The reference server refuses the 256 MiB frame at its header (1009)
+    // and its memory stays where it was.
+    let report = spawned(&[], id).await;
+    let r = sole(&report, Verdict::Pass);
+    let used = r.server.expect("the server's usage is recorded");
+    assert!(used.growth_kib() < 16 << 10, "{used:?}");
+    assert_eq!(used.in_flight, 1);
+    // One that keeps every frame whole grows by the frame and more.
+    let report = spawned(&["no-size-limit"], id).await;
+    let r = sole(&report, Verdict::Fail);
+    let used = r.server.expect("the server's usage is recorded");
+    assert!(used.growth_kib() > 256 << 10, "{used:?}");
+    assert!(
+        r.judgement
+            .behavior_reason
+            .contains("resident memory grew by")
+            && r.judgement.behavior_reason.contains("bound of 128 MiB"),
+        "{}",
+        r.judgement.behavior_reason
+    );
+    assert_eq!(
+        r.judgement.cause.as_ref().map(|c| c.key.as_str()),
+        Some("server/memory-grew")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_keeps_each_fragment_apart_fails_its_memory_bound() {
+    let id = "security/dos/tiny-fragments-held";
+    // A million one-byte fragments: the reference server joins them as
+    // they come, its memory hardly moves, and it answers the ping after them.
+    let report = spawned(&[], id).await;
+    let used = sole(&report, Verdict::Pass).server.expect("usage recorded");
+    assert!(used.growth_kib() < 32 << 10, "{used:?}");
+    // One that keeps a buffer per fragment grows past the 64 MiB bound.
+    let report = spawned(&["fragments-kept-apart"], id).await;
+    let r = sole(&report, Verdict::Fail);
+    assert!(r.server.expect("usage recorded").growth_kib() > 64 << 10);
+    assert!(
+        r.judgement.behavior_reason.contains("bound of 64 MiB"),
+        "{}",
+        r.judgement.behavior_reason
+    );
 }

@@ -45,6 +45,7 @@ pub fn liveness(echo: bool) -> Case {
         needs: Vec::new(),
         notes: None,
         severity: None,
+        server_memory: None,
         steps,
         expect: vec![Outcome {
             grade: Grade::Pass,

@@ -389,7 +389,8 @@ fn mirrored(case: &Case) -> Option<Case> {
             super::model::Need::Deflate | super::model::Need::DeflateServer
         )
     });
-    if case.role != Role::Server || server_only || deflate {
+    // The server's memory is read from a server wsprobe started, not a client.
+    if case.role != Role::Server || server_only || deflate || case.server_memory.is_some() {
         return None;
     }
     let mut c = case.clone();
@@ -693,6 +694,18 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             ));
         }
     }
+    if case.server_memory.is_some() != case.needs.contains(&super::model::Need::ServerUsage) {
+        return Err((
+            "server_memory".into(),
+            "a case bounding the server's memory (`server_memory:`) needs `server-usage`, and `server-usage` is for such a case: without --spawn it is skipped, not passed".into(),
+        ));
+    }
+    if case.server_memory.is_some_and(|b| b.max_growth_mib == 0) {
+        return Err((
+            "server_memory.max_growth_mib".into(),
+            "a bound of 0 MiB fails every server (a connection alone takes memory)".into(),
+        ));
+    }
     if case.is_security() != case.severity.is_some() {
         return Err((
             "severity".into(),
@@ -880,6 +893,12 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                         ),
                     ));
                 }
+            }
+            Step::SendRaw(r) if r.times == 0 || r.len() > 64 << 20 => {
+                return Err((
+                    format!("steps[{i}].send_raw"),
+                    "raw bytes are written 1 or more `times`, at most 64 MiB in one step (a `repeat` streams more)".into(),
+                ));
             }
             Step::SendMessage(m) if m.rsv > 7 => {
                 return Err((

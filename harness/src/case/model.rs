@@ -40,6 +40,10 @@ pub struct Case {
     /// Security cases (`security/`, only): how much a failure exposes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
+    /// The most the server's resident memory may grow while the case runs,
+    /// where wsprobe started the server (`--spawn`); more fails the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_memory: Option<MemoryBound>,
     /// What the client does, in order.
     // YAML writes enums as `- send: {...}` maps; yaml_serde needs this to read them.
     #[serde(with = "serde_yaml::with::singleton_map_recursive")]
@@ -190,6 +194,17 @@ pub enum Need {
     /// as `Cookie` or `Authorization`): the case takes them away or spoils
     /// them. Skipped without.
     Credentials,
+    /// wsprobe started the server (`--spawn`) and reads its memory and CPU
+    /// from /proc: the case is judged by them, and skipped without.
+    ServerUsage,
+}
+
+/// A bound on the server's memory during a case (`server_memory:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryBound {
+    /// Growth of resident memory, at its peak over the start, in MiB.
+    pub max_growth_mib: u64,
 }
 
 /// How much a failed security case exposes (the `security/` group).

@@ -328,9 +328,43 @@ pub struct RawStep {
     /// The bytes, in hex.
     #[serde(with = "hex_bytes")]
     pub hex: Vec<u8>,
+    /// How many times the bytes are written, back to back (default once):
+    /// a million tiny frames, or the payload of a frame announced with
+    /// `declared_len`, without the case spelling them out or a `repeat`
+    /// making a step of each.
+    #[serde(default = "once", skip_serializing_if = "is_once")]
+    pub times: usize,
     /// How the bytes are written.
     #[serde(default)]
     pub delivery: Delivery,
+}
+
+impl RawStep {
+    /// How many bytes it writes.
+    pub fn len(&self) -> usize {
+        self.hex.len().saturating_mul(self.times)
+    }
+
+    /// Whether it writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes it writes.
+    pub fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        if self.times == 1 {
+            return std::borrow::Cow::Borrowed(&self.hex);
+        }
+        std::borrow::Cow::Owned(self.hex.repeat(self.times))
+    }
+}
+
+fn once() -> usize {
+    1
+}
+
+fn is_once(n: &usize) -> bool {
+    *n == 1
 }
 
 /// A close frame from the client.

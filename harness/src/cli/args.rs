@@ -366,6 +366,15 @@ pub struct RunArgs {
     /// TLS for wss:// targets.
     #[command(flatten)]
     pub tls: TlsArgs,
+    /// Start the server under test with this shell command, wait until it
+    /// listens on the URL's port, and stop it (and what it started) after
+    /// the run. wsprobe then records its peak memory and CPU time per case
+    /// (/proc, Linux), which the memory-bounded security cases need.
+    #[arg(long, value_name = "CMD")]
+    pub spawn: Option<String>,
+    /// How long the --spawn command may take to listen.
+    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = humantime::parse_duration, requires = "spawn")]
+    pub spawn_wait: std::time::Duration,
 }
 
 /// How `wss://` targets are checked.

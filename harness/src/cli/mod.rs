@@ -87,7 +87,19 @@ async fn dispatch(cmd: Command) -> CliResult {
             opts.origin_allow = a.origin_allow.clone();
             apply_tls(&mut opts, &a.tls)?;
             let agent = agent_of(&opts.target);
-            run_against(opts, &a.select, &a.output, &a.catalog, agent).await
+            if let Some(cmd) = &a.spawn {
+                let t = &opts.target;
+                let server = crate::spawned::Server::start(cmd, &t.host, t.port, a.spawn_wait)
+                    .await
+                    .map_err(CliError::Unreachable)?;
+                opts.server = Some(std::sync::Arc::new(server));
+            }
+            let server = opts.server.clone();
+            let code = run_against(opts, &a.select, &a.output, &a.catalog, agent).await;
+            if let Some(s) = server {
+                s.stop();
+            }
+            code
         }
         Command::Demo(a) => {
             let kind = server_kind(&a.faults)?;

@@ -36,12 +36,7 @@ pub fn render(c: &Case) -> String {
             Step::SendMessage(m) => ("send message", build::message_frames(m)),
             Step::Close(cl) => ("close", vec![build::close_frame(cl)]),
             Step::SendRaw(r) => {
-                let _ = writeln!(
-                    s,
-                    "  send raw ({} bytes): {}",
-                    r.hex.len(),
-                    hex_head(&r.hex)
-                );
+                let _ = writeln!(s, "  send raw ({} bytes): {}", r.len(), hex_head(&r.hex));
                 continue;
             }
             other => {

@@ -89,6 +89,9 @@ pub struct Observed {
     pub fresh_declined: bool,
     /// The `scaling` step's figures, per size.
     pub scaling: Vec<super::ScalingPoint>,
+    /// What the server's processes used while the case ran, where wsprobe
+    /// started the server (`--spawn`); set by the run, not by an event.
+    pub server: Option<crate::spawned::Usage>,
     /// wsprobe sent bytes after its own close frame (a case about frames
     /// after the close): the peer may close with them unread, and Linux then
     /// resets the connection, which is the kernel's doing, not the peer's.

@@ -90,7 +90,7 @@ fn client_chunks(steps: &[Step]) -> (Vec<(usize, Vec<u8>)>, bool) {
             Step::SendMessage(m) => build::message_frames(m),
             Step::Close(c) => vec![build::close_frame(c)],
             Step::SendRaw(r) => {
-                out.push((i, r.hex.clone()));
+                out.push((i, r.bytes().into_owned()));
                 continue;
             }
             Step::Shutdown | Step::Abort => return (out, true),
@@ -380,6 +380,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
                 };
                 steps[*i] = Step::SendRaw(crate::case::RawStep {
                     hex: bytes.clone(),
+                    times: 1,
                     delivery,
                 });
             }
@@ -401,6 +402,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
         if let Some((frame, delivery)) = raw {
             *step = Step::SendRaw(crate::case::RawStep {
                 hex: frame.encode().unwrap_or_default(),
+                times: 1,
                 delivery,
             });
         }
@@ -579,6 +581,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
         },
         notes: None,
         severity: None,
+        server_memory: None,
         steps,
         expect,
         close,

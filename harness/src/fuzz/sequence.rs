@@ -381,6 +381,11 @@ impl Sequence {
                         rsv: if f.rsv >= 224 { f.rsv & 0x07 } else { 0 },
                         mask: if f.unmasked >= 240 {
                             MaskSpec::None
+                        } else if declared_len.is_some() {
+                            // The server reads what follows as this frame's
+                            // payload, unmasked with its key: the zero key
+                            // makes those bytes, and a finding, replay alike.
+                            MaskSpec::Key([0; 4])
                         } else {
                             MaskSpec::Random
                         },
@@ -419,6 +424,7 @@ impl Sequence {
                 Op::Ping(p) => ping_step(p.payload_max(125)),
                 Op::Raw(b) => Step::SendRaw(RawStep {
                     hex: b[..b.len().min(MAX_RAW)].to_vec(),
+                    times: 1,
                     delivery: Delivery::default(),
                 }),
                 Op::Pause(ms) => {

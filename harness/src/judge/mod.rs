@@ -295,6 +295,16 @@ fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
             ),
         );
     }
+    if let Some(why) = memory_over(case, obs) {
+        return Behavior::new(
+            Verdict::Fail,
+            why,
+            Cause::fixed(
+                "server/memory-grew",
+                "the server's memory grew past the case's bound (it keeps what a client sends without a limit)",
+            ),
+        );
+    }
     if obs.fresh_refused {
         let why = "with the idle connections open, a new connection was not served (handshake and echo) and not refused either: it hung";
         return Behavior::new(Verdict::Fail, why.into(), Cause::fixed("fresh/hung", why));
@@ -415,3 +425,20 @@ fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
 
 #[cfg(test)]
 mod tests;
+
+/// Where wsprobe started the server and the case bounds its memory: why
+/// the growth it measured is too much. A figure from a case that ran with
+/// others in flight is theirs together, and never fails a case alone.
+fn memory_over(case: &Case, obs: &Observed) -> Option<String> {
+    let (bound, used) = (case.server_memory?, obs.server?);
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    (used.growth_kib() > bound.max_growth_mib << 10 && used.in_flight == 1).then(|| {
+        format!(
+            "the server's resident memory grew by {:.0} MiB during the case ({:.0} to {:.0} MiB), over the case's bound of {} MiB",
+            mib(used.growth_kib()),
+            mib(used.rss_before_kib),
+            mib(used.rss_peak_kib),
+            bound.max_growth_mib
+        )
+    })
+}

@@ -71,19 +71,34 @@ fn case_line(r: &CaseResult, style: Style) -> String {
             m.mib_per_s
         )
     });
+    let server = r.server.map_or(String::new(), |u| {
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        format!(
+            "  (server: {:.0} to {:.0} MiB resident, {} ms CPU{})",
+            mib(u.rss_before_kib),
+            mib(u.rss_peak_kib),
+            u.cpu_ms,
+            if u.in_flight > 1 {
+                format!(", {} cases in flight", u.in_flight)
+            } else {
+                String::new()
+            }
+        )
+    });
     let label = format!("{} {:<10}", mark(j.verdict), j.verdict.label());
     let severity = r
         .case
         .severity
         .map_or(String::new(), |s| format!("[{}] ", s.name()));
     format!(
-        "  {} {}{}{}{}{}{}",
+        "  {} {}{}{}{}{}{}{}",
         paint(style, j.verdict, &label),
         severity,
         r.case.id,
         ab,
         close,
         speed,
+        server,
         flaky_note(r)
     )
 }

@@ -53,6 +53,8 @@ struct CaseView<'a> {
     notes: Option<&'a str>,
     duration_ms: f64,
     crashed_server: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<crate::spawned::Usage>,
     flaky: bool,
     /// Earlier runs of a flaky case, one line each.
     attempts: Vec<String>,
@@ -132,6 +134,7 @@ pub fn render(report: &RunReport, meta: &RunMeta, files: &[FileInfo]) -> String 
                 notes: r.case.notes.as_deref(),
                 duration_ms: (r.duration_ms * 10.0).round() / 10.0,
                 crashed_server: r.crashed_server,
+                server: r.server,
                 flaky: r.flaky,
                 attempts: r
                     .attempts

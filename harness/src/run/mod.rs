@@ -94,6 +94,9 @@ pub struct CaseResult {
     /// log of a long series is summarised): Autobahn's trafficStats.
     #[serde(skip)]
     pub messages_received: u64,
+    /// What the server's processes used while it ran (`--spawn` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::spawned::Usage>,
 }
 
 /// An earlier run of a case, replaced by a run with less load.
@@ -130,6 +133,7 @@ impl CaseResult {
             attempts: Vec::new(),
             in_flight: 1,
             messages_received: o.transfer.messages,
+            server: o.server,
         }
     }
 
@@ -390,7 +394,11 @@ async fn execute(
     // The case's time counts from here: waiting for the payload budget is
     // wsprobe's business and must not eat into the case's own budget.
     let t = Instant::now();
-    let rec = run_case(&case, &opts).await;
+    let mark = opts.server.as_ref().map(|s| s.watch.mark());
+    let mut rec = run_case(&case, &opts).await;
+    if let (Some(server), Some(mark)) = (&opts.server, mark) {
+        rec.observed.server = Some(server.watch.since(mark));
+    }
     let ended = rec.observed.tcp_end.is_some();
     let result = CaseResult::new(case, rec, t.elapsed().as_secs_f64() * 1000.0);
     // When wsprobe dropped a connection the server had not closed, the
@@ -435,6 +443,7 @@ pub(crate) fn not_graded(case: Arc<Case>, reason: String, verdict: Verdict) -> C
         cut_short: false,
         in_flight: 0,
         messages_received: 0,
+        server: None,
     }
 }
 
@@ -591,6 +600,8 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                         .any(|(k, _)| crate::handshake::credentials::is_credential(k))
                 {
                     Some("needs the credentials the endpoint requires; give them with --header (Cookie, Authorization, or a name with token, auth, session or api-key in it)")
+                } else if case.needs.contains(&Need::ServerUsage) && self.opts.server.is_none() {
+                    Some("judged by the server's memory and CPU, which wsprobe reads only from a server it started: give the server's command with --spawn")
                 } else {
                     None
                 };
@@ -715,6 +726,12 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     self.rerun.push(i);
                 }
             } else if culprit.is_none() && blamed == Some(k) {
+                // A server wsprobe started says how it ended (a signal, an
+                // exit status): the symptom an advisory names.
+                let probe = match self.opts.server.as_ref().and_then(|s| s.ended()) {
+                    Some(ended) => format!("{probe}; the server process {ended}"),
+                    None => probe,
+                };
                 mark_crashed(&mut r, &probe);
                 culprit = Some(r.case.id.clone());
             } else {

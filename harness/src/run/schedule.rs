@@ -9,7 +9,7 @@ pub fn payload_kib(steps: &[Step]) -> u64 {
         .map(|s| match s {
             Step::Send(f) => f.payload.len() as u64,
             Step::SendMessage(m) => m.payload.len() as u64,
-            Step::SendRaw(r) => r.hex.len() as u64,
+            Step::SendRaw(r) => r.len() as u64,
             Step::Repeat(r) => payload_kib(&r.steps) * 1024 * r.count as u64,
             _ => 0,
         })
@@ -58,9 +58,11 @@ pub fn heavy(c: &Case) -> bool {
 /// else in flight, so the figures describe the server and not wsprobe's
 /// other cases. So do cases tagged `alone` (a CVE trigger that takes the
 /// server down): with nothing else in flight the case that did it is the
-/// one blamed.
+/// one blamed. So do cases that bound the server's memory: the figure
+/// must be the case's own.
 pub fn metric(c: &Case) -> bool {
     c.records_metrics()
         || c.tags.iter().any(|t| t == "alone")
+        || c.server_memory.is_some()
         || c.steps.iter().any(|s| matches!(s, Step::Scaling(_)))
 }

@@ -44,7 +44,7 @@ pub fn frames_allowed(steps: &[crate::case::Step]) -> usize {
         .map(|s| match s {
             Step::Send(f) => f.payload.len(),
             Step::SendMessage(m) => m.payload.len(),
-            Step::SendRaw(r) => r.hex.len(),
+            Step::SendRaw(r) => r.len(),
             _ => 0,
         })
         .sum();
@@ -66,7 +66,7 @@ pub fn frames_sent(steps: &[crate::case::Step]) -> usize {
                 };
                 pieces + m.empty_final as usize
             }
-            Step::SendRaw(r) => r.hex.len() / 2 + 1,
+            Step::SendRaw(r) => r.len() / 2 + 1,
             Step::Repeat(r) => frames_sent(&r.steps) * r.count,
             _ => 0,
         })

@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub origin_allow: Vec<String>,
     /// TLS for `wss://` targets (system roots unless set otherwise).
     pub tls: Option<crate::tls::ClientTls>,
+    /// The server's process, where wsprobe started it (`--spawn`): its
+    /// memory and CPU are recorded per case.
+    pub server: Option<std::sync::Arc<crate::spawned::Server>>,
 }
 
 impl RunOptions {
@@ -54,6 +57,7 @@ impl RunOptions {
             protocol: None,
             origin: None,
             origin_allow: Vec::new(),
+            server: None,
             tls: (target.scheme == "wss")
                 .then(|| crate::tls::client(&Default::default(), &target.host).ok())
                 .flatten(),

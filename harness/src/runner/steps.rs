@@ -207,9 +207,10 @@ async fn run_step(
         Step::SendRaw(r) => {
             shared.push(Event::RawSent {
                 bytes: r.hex[..r.hex.len().min(256)].to_vec(),
-                len: r.hex.len(),
+                len: r.len(),
             });
-            let end = send_bytes(&r.hex, &[], &r.delivery, stream, shared, deadline, true).await;
+            let bytes = r.bytes();
+            let end = send_bytes(&bytes, &[], &r.delivery, stream, shared, deadline, true).await;
             // Raw bytes may end anywhere: assume inside a frame.
             shared.set_frame_open(true);
             end

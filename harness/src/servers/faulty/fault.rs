@@ -188,6 +188,12 @@ pub enum Fault {
     /// announces more (or a message grows past it), then TCP closed without
     /// reading the rest. The client must stop sending and be judged at once.
     SizeLimit,
+    /// No size limit: reads every frame and message whole into memory,
+    /// however large, before echoing it (ws before 1.1.1, CVE-2016-10542).
+    NoSizeLimit,
+    /// No limit on a message's fragments, and a 128-byte buffer kept for
+    /// each until the message ends (ws before 8.21.0, GHSA-96hv-2xvq-fx4p).
+    FragmentsKeptApart,
     /// Conforming, but once, after its 60th connection, it drops every new
     /// connection for 1.5 s (a restart or an overloaded accept queue): slow,
     /// not down, so no case may be reported as having crashed it.
@@ -551,6 +557,16 @@ impl Fault {
             Fault::SizeLimit,
             "size-limit",
             "conforms, refusing messages over 1 MiB with 1009 at the first frame header that exceeds it, then closing TCP unread",
+        ),
+        (
+            Fault::NoSizeLimit,
+            "no-size-limit",
+            "keeps every frame and message whole in memory, however large, before echoing it (CVE-2016-10542's kind)",
+        ),
+        (
+            Fault::FragmentsKeptApart,
+            "fragments-kept-apart",
+            "takes any number of fragments and keeps a 128-byte buffer for each until the message ends (GHSA-96hv-2xvq-fx4p's kind)",
         ),
         (
             Fault::Hiccup,

@@ -31,6 +31,16 @@ pub(super) async fn session(
         limits.max_frame = 1 << 20;
         limits.max_message = 1 << 20;
     }
+    if faults.contains(&Fault::FragmentsKeptApart) {
+        limits.max_frames = usize::MAX;
+    }
+    if faults.contains(&Fault::NoSizeLimit) {
+        limits.max_frame = u64::MAX;
+        limits.max_message = u64::MAX;
+        // The reader keeps a frame's first `preview` bytes, which the echo
+        // sends back: all of them, as a server that buffers whole frames.
+        limits.preview = usize::MAX;
+    }
     let mut reader = FrameReader::new(role, limits);
     // permessage-deflate: inflate what the peer compressed, compress every
     // echo, each direction with the window and context agreed for it.
@@ -64,6 +74,8 @@ pub(super) async fn session(
         Deflater::new(window, mine.1 && !keep)
     });
     let mut events = Vec::new();
+    // FragmentsKeptApart: a buffer per fragment of the open message.
+    let mut held: Vec<Vec<u8>> = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut pending = leftover;
     let mut closed = false;
@@ -84,6 +96,17 @@ pub(super) async fn session(
                 )
             {
                 std::thread::sleep(std::time::Duration::from_micros(300));
+            }
+            if faults.contains(&Fault::FragmentsKeptApart) {
+                match &ev {
+                    ReadEvent::Frame(f) if !f.header.fin || f.header.opcode == op::CONTINUATION => {
+                        // Its own object per fragment, as a server that
+                        // joins them only at the end (written, so resident).
+                        held.push(vec![1u8; 128]);
+                    }
+                    ReadEvent::Message(_) => held = Vec::new(),
+                    _ => {}
+                }
             }
             let ev = match ev {
                 ReadEvent::Message(m)
