@@ -198,6 +198,7 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         | Fault::OriginAllowsNull
         | Fault::AuthRequired
         | Fault::AuthPresenceOnly
+        | Fault::ChecksAfterUpgrade
         | Fault::CrashOnManyHeaders
         | Fault::QuadraticHeaders
         | Fault::NoSizeLimit

@@ -127,6 +127,29 @@ async fn each_careless_check_fails_exactly_the_cases_it_lets_through() {
     )
     .await;
     assert_eq!(failed(&report), set(&["auth/wrong-credentials"]));
+    // Both checks made after the upgrade (101, then close 1008 before any
+    // frame is answered): nothing got through, but 10.2 and 4.2.2 ask for
+    // the refusal on the handshake, so each case that checks them is
+    // NON-STRICT, and none fails.
+    let report = security(
+        &[
+            Fault::OriginRestricted,
+            Fault::AuthRequired,
+            Fault::ChecksAfterUpgrade,
+        ],
+        true,
+        true,
+    )
+    .await;
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    let late: BTreeSet<String> = not_passed(&report)
+        .into_iter()
+        .filter(|(_, v)| *v == Verdict::NonStrict)
+        .map(|(id, _)| id)
+        .collect();
+    let mut want = set(LOOK_ALIKES);
+    want.extend(set(&["auth/without-credentials", "auth/wrong-credentials"]));
+    assert_eq!(late, want);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,6 +48,9 @@ pub struct Options {
     pub origin_match: OriginMatch,
     /// Refuse with 401 a request without this credential.
     pub credential: Option<Credential>,
+    /// A fault: make the origin and credential checks after the upgrade:
+    /// answer 101, then close with 1008 (policy violation) at once.
+    pub checks_after_upgrade: bool,
     /// A fault: go down on a request of more header lines than this, as
     /// ws before 8.17.1 did when Node dropped the lines past its
     /// maxHeadersCount (CVE-2024-37890).
@@ -103,7 +106,7 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> Result<Option<(Vec<u8>, Option<Agreed>)>, Crashed> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    let ((response, deflate), used) = loop {
+    let (((response, deflate), late), used) = loop {
         // The fault reads the whole head before parsing (httparse refuses
         // more than 64 lines on its own), as Node's parser does.
         if let Some(max) = opts.crash_after_lines {
@@ -126,7 +129,10 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
-            Ok(httparse::Status::Complete(n)) => break (answer(&req, opts), n),
+            Ok(httparse::Status::Complete(n)) => {
+                let late = opts.checks_after_upgrade && admission(&req, &opts).is_some();
+                break ((answer(&req, opts), late), n);
+            }
             Ok(httparse::Status::Partial) if buf.len() < 16 * 1024 => {}
             _ => {
                 let _ = stream
@@ -148,19 +154,27 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = stream.shutdown().await;
         return Ok(None);
     }
+    if late {
+        // Upgraded, then refused before reading a frame: close 1008.
+        let _ = stream.write_all(&[0x88, 0x02, 0x03, 0xf0]).await;
+        let _ = stream.shutdown().await;
+        // Read what the client sent meanwhile (a frame, its close reply):
+        // closing with it unread would reset the connection.
+        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+        while let Ok(Ok(n)) = tokio::time::timeout_at(until, stream.read(&mut chunk)).await {
+            if n == 0 {
+                break;
+            }
+        }
+        return Ok(None);
+    }
     Ok(Some((buf[used..].to_vec(), deflate)))
 }
 
 /// Section 4.2.1's checks, then section 4.2.2's answer (with RFC 7692's
 /// negotiation when the server does permessage-deflate).
 fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
-    let header = |name: &str| {
-        req.headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| String::from_utf8_lossy(h.value).into_owned())
-            .collect::<Vec<_>>()
-    };
+    let header = |name: &str| values(req, name);
     let has_token = |name: &str, token: &str| {
         header(name)
             .iter()
@@ -211,34 +225,9 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
             None,
         );
     }
-    // RFC 6455 10.2: "If the origin indicated is unacceptable to the
-    // server, then it SHOULD respond to the WebSocket handshake with a
-    // reply containing HTTP 403 Forbidden status code."
-    if let Some(allowed) = opts.origins {
-        let served = |o: &str| match opts.origin_match {
-            OriginMatch::Exact => allowed.contains(&o),
-            OriginMatch::Prefix => allowed.iter().any(|a| o.starts_with(a)),
-            OriginMatch::ExactOrNull => o == "null" || allowed.contains(&o),
-        };
-        if header("Origin").iter().any(|o| !served(o.trim())) {
-            return (refusal("403 Forbidden", "origin not allowed"), None);
-        }
-    }
-    // RFC 6455 4.2.2: "If the server does not wish to accept this
-    // connection, it MUST return an appropriate HTTP error code".
-    if let Some(c) = opts.credential {
-        let want = match c.presence_only {
-            true => c.value.split_once('=').map_or(c.value, |(name, _)| name),
-            false => c.value,
-        };
-        let carried = header(c.header).iter().any(|v| match c.presence_only {
-            true => v
-                .split(';')
-                .any(|p| p.trim().starts_with(&format!("{want}="))),
-            false => v.split(';').any(|p| p.trim() == want),
-        });
-        if !carried {
-            return (refusal("401 Unauthorized", "no valid session"), None);
+    if !opts.checks_after_upgrade {
+        if let Some(refused) = admission(req, &opts) {
+            return (refused, None);
         }
     }
     let key = keys
@@ -292,6 +281,52 @@ fn answer(req: &httparse::Request, opts: Options) -> (String, Option<Agreed>) {
         format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{selected}\r\n"),
         agreed,
     )
+}
+
+/// Every value of header `name`, in order.
+fn values(req: &httparse::Request, name: &str) -> Vec<String> {
+    req.headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| String::from_utf8_lossy(h.value).into_owned())
+        .collect()
+}
+
+/// The deployment's own checks, past the protocol's: the origins it serves
+/// and the credential it asks for. The refusal, when one fails.
+fn admission(req: &httparse::Request, opts: &Options) -> Option<String> {
+    let header = |name: &str| values(req, name);
+    // RFC 6455 10.2: "If the origin indicated is unacceptable to the
+    // server, then it SHOULD respond to the WebSocket handshake with a
+    // reply containing HTTP 403 Forbidden status code."
+    if let Some(allowed) = opts.origins {
+        let served = |o: &str| match opts.origin_match {
+            OriginMatch::Exact => allowed.contains(&o),
+            OriginMatch::Prefix => allowed.iter().any(|a| o.starts_with(a)),
+            OriginMatch::ExactOrNull => o == "null" || allowed.contains(&o),
+        };
+        if header("Origin").iter().any(|o| !served(o.trim())) {
+            return Some(refusal("403 Forbidden", "origin not allowed"));
+        }
+    }
+    // RFC 6455 4.2.2: "If the server does not wish to accept this
+    // connection, it MUST return an appropriate HTTP error code".
+    if let Some(c) = opts.credential {
+        let want = match c.presence_only {
+            true => c.value.split_once('=').map_or(c.value, |(name, _)| name),
+            false => c.value,
+        };
+        let carried = header(c.header).iter().any(|v| match c.presence_only {
+            true => v
+                .split(';')
+                .any(|p| p.trim().starts_with(&format!("{want}="))),
+            false => v.split(';').any(|p| p.trim() == want),
+        });
+        if !carried {
+            return Some(refusal("401 Unauthorized", "no valid session"));
+        }
+    }
+    None
 }
 
 /// What `/ *, */` costs a backtracking regex engine: from each space of a

@@ -150,6 +150,9 @@ pub enum Fault {
     AuthRequired,
     /// Asks for a `session` cookie but lets any value in.
     AuthPresenceOnly,
+    /// With origin-restricted or auth-required: makes those checks after
+    /// the upgrade, answering 101 and then closing with 1008.
+    ChecksAfterUpgrade,
     /// Goes down on a request of more than 1000 header lines (ws before
     /// 8.17.1, CVE-2024-37890).
     CrashOnManyHeaders,
@@ -497,6 +500,11 @@ impl Fault {
             Fault::AuthPresenceOnly,
             "auth-presence-only",
             "asks for a `session` cookie, but lets any value in (4.2.2)",
+        ),
+        (
+            Fault::ChecksAfterUpgrade,
+            "checks-after-upgrade",
+            "with origin-restricted or auth-required: makes those checks after the upgrade, answering 101 and then closing with 1008",
         ),
         (
             Fault::CrashOnManyHeaders,

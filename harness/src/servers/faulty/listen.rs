@@ -175,6 +175,7 @@ async fn handle(
                 value: http::TEST_CREDENTIAL.1,
                 presence_only: faults.contains(&Fault::AuthPresenceOnly),
             }),
+        checks_after_upgrade: faults.contains(&Fault::ChecksAfterUpgrade),
         crash_after_lines: faults.contains(&Fault::CrashOnManyHeaders).then_some(1000),
         quadratic_protocol: faults.contains(&Fault::QuadraticHeaders),
     };
