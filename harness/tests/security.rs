@@ -427,10 +427,57 @@ async fn spawned(faults: &[&str], id: &str) -> RunReport {
     let server = std::sync::Arc::new(server);
     opts.server = Some(server.clone());
     let mut catalog = load::embedded().expect("catalogue loads");
-    catalog.cases.retain(|c| c.id == id);
+    let glob = globs(&[id]);
+    catalog.cases.retain(|c| glob.is_match(&c.id));
     let report = common::probe_and_run(catalog.cases, &opts, 8).await;
     server.stop();
     report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spawned_server_that_goes_down_is_started_again_and_each_culprit_named() {
+    // Every reserved-opcode case takes this server down. wsprobe started
+    // it, so it starts it again each time; the cases in flight at a crash
+    // run again one at a time, and exactly the three that do it are
+    // blamed, while the text framing cases are graded on a live server.
+    let report = spawned(
+        &["crash-on-reserved-opcode"],
+        "{framing/opcodes/reserved-3,framing/opcodes/reserved-4,framing/opcodes/reserved-5-*,framing/text/**}",
+    )
+    .await;
+    let crashed: BTreeSet<String> = report
+        .results
+        .iter()
+        .filter(|r| r.crashed_server)
+        .map(|r| r.case.id.clone())
+        .collect();
+    let reserved: BTreeSet<String> = report
+        .results
+        .iter()
+        .map(|r| r.case.id.clone())
+        .filter(|id| id.starts_with("framing/opcodes/reserved-"))
+        .collect();
+    assert_eq!(reserved.len(), 3);
+    assert_eq!(crashed, reserved);
+    assert!(report.results.len() > 10);
+    for r in report.results.iter().filter(|r| !r.crashed_server) {
+        assert_eq!(
+            r.judgement.verdict,
+            Verdict::Pass,
+            "{}: {}",
+            r.case.id,
+            r.judgement.behavior_reason
+        );
+    }
+    assert!(report.confirmation.server_restarts >= 3);
+    let r = report.results.iter().find(|r| r.crashed_server).unwrap();
+    assert!(
+        r.judgement
+            .behavior_reason
+            .contains("wsprobe started it again"),
+        "{}",
+        r.judgement.behavior_reason
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

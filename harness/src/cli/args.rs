@@ -369,7 +369,8 @@ pub struct RunArgs {
     /// Start the server under test with this shell command, wait until it
     /// listens on the URL's port, and stop it (and what it started) after
     /// the run. wsprobe then records its peak memory and CPU time per case
-    /// (/proc, Linux), which the memory-bounded security cases need.
+    /// (/proc, Linux), which the memory-bounded security cases need, and
+    /// starts it again when a case takes it down, so the run goes on.
     #[arg(long, value_name = "CMD")]
     pub spawn: Option<String>,
     /// How long the --spawn command may take to listen.

@@ -174,6 +174,13 @@ pub struct ConfirmStats {
     pub metric_cases: usize,
     /// Their phase's wall time.
     pub metric_ms: f64,
+    /// Times wsprobe started the server again after it went down (`--spawn`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub server_restarts: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A finished (or interrupted) run.
@@ -507,6 +514,9 @@ pub(crate) fn needs_confirming(r: &CaseResult, loaded: bool) -> bool {
     }
 }
 
+/// How many times a run starts a `--spawn` server again after it went down.
+pub const MAX_RESTARTS: usize = 20;
+
 /// The run's state across its phases.
 struct Engine<'a, F> {
     cases: Vec<Arc<Case>>,
@@ -522,6 +532,8 @@ struct Engine<'a, F> {
     down: Option<String>,
     /// Cases run while the server looked down but was not: run them again.
     rerun: Vec<usize>,
+    /// Times the spawned server was started again after going down.
+    restarts: usize,
     on_result: &'a mut F,
 }
 
@@ -708,7 +720,13 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             out.extend(suspects.drain(..).map(|(i, r, _)| (i, r)));
             return;
         }
-        let recovered = alive(&self.opts, self.caps.echo).await.is_ok();
+        // A spawned server whose process has ended is down: no patience.
+        let exited = self
+            .opts
+            .server
+            .as_ref()
+            .is_some_and(|s| s.ended().is_some());
+        let recovered = !exited && alive(&self.opts, self.caps.echo).await.is_ok();
         let mut culprit: Option<String> = None;
         // The first suspect that got past the handshake; failing that, the
         // suspect whose request the server dropped unanswered, when it is
@@ -718,6 +736,23 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         let blamed = (0..suspects.len())
             .find(|&k| suspects[k].1.handshake_status == Some(101))
             .or_else(|| (suspects.len() == 1 && suspects[0].1.dropped_in_handshake).then_some(0));
+        // A server wsprobe started says how it ended (a signal, an exit
+        // status): the symptom an advisory names. Then it is started again,
+        // and the run goes on: the cases in flight with the culprit run again.
+        let ended = match recovered {
+            false => self.opts.server.as_ref().and_then(|s| s.ended()),
+            true => None,
+        };
+        if !recovered && suspects.len() > 1 && self.restart().await {
+            // With several in flight there is no telling which took it
+            // down: each runs again alone on the fresh server, where the
+            // one that does it again is the only suspect.
+            let order: Vec<usize> = suspects.drain(..).map(|(i, _, _)| i).collect();
+            let again = Box::pin(self.batch(&order, Width::Fixed(1))).await;
+            out.extend(again);
+            return;
+        }
+        let restarted = !recovered && self.restart().await;
         for (k, (i, mut r, probe)) in suspects.drain(..).enumerate() {
             if recovered {
                 // Slow, not down: the case keeps its own verdict; one that
@@ -726,22 +761,40 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                     self.rerun.push(i);
                 }
             } else if culprit.is_none() && blamed == Some(k) {
-                // A server wsprobe started says how it ended (a signal, an
-                // exit status): the symptom an advisory names.
-                let probe = match self.opts.server.as_ref().and_then(|s| s.ended()) {
+                let mut probe = match &ended {
                     Some(ended) => format!("{probe}; the server process {ended}"),
                     None => probe,
                 };
+                if restarted {
+                    probe.push_str("; wsprobe started it again (--spawn) and the run went on");
+                }
                 mark_crashed(&mut r, &probe);
                 culprit = Some(r.case.id.clone());
+            } else if restarted {
+                // In flight when the server went down: not a verdict on it.
+                self.rerun.push(i);
             } else {
                 mark_down(&mut r, culprit.as_deref().unwrap_or("another case"));
             }
             out.push((i, r));
         }
-        if !recovered {
+        if !recovered && !restarted {
             self.down = Some(culprit.unwrap_or_else(|| "an earlier case".into()));
         }
+    }
+
+    /// Start a server wsprobe started (`--spawn`) again after it went down,
+    /// at most [`MAX_RESTARTS`] times in a run (a server that goes down on
+    /// everything ends the run as any other would).
+    async fn restart(&mut self) -> bool {
+        let Some(server) = self.opts.server.clone() else {
+            return false;
+        };
+        if self.restarts >= MAX_RESTARTS {
+            return false;
+        }
+        self.restarts += 1;
+        server.restart().await.is_ok() && alive(&self.opts, self.caps.echo).await.is_ok()
     }
 
     fn record(&mut self, results: Vec<(usize, CaseResult)>) {
@@ -856,6 +909,7 @@ pub async fn run(
         interrupted: false,
         down: None,
         rerun: Vec::new(),
+        restarts: 0,
         on_result: &mut on_result,
         cases,
     };
@@ -886,6 +940,7 @@ pub async fn run(
     confirmation.metric_ms = metric_ms;
     confirmation.load_cuts = engine.load.cuts;
     confirmation.lowest_jobs = engine.load.lowest.min(engine.load.limit());
+    confirmation.server_restarts = engine.restarts;
     RunReport {
         target: opts.target.to_string(),
         capabilities: caps,

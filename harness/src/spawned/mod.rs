@@ -17,6 +17,9 @@ pub struct Server {
     process: Mutex<Spawned>,
     /// Its processes' memory and CPU, per case.
     pub watch: Watch,
+    host: String,
+    port: u16,
+    within: Duration,
 }
 
 impl Server {
@@ -27,14 +30,29 @@ impl Server {
         port: u16,
         within: Duration,
     ) -> Result<Server, String> {
-        let mut process = Spawned::start(command)
-            .map_err(|e| format!("cannot start the server command `{command}`: {e}"))?;
-        process.ready(host, port, within).await?;
+        let process = launch(command, host, port, within).await?;
         let watch = Watch::start(process.pid());
         Ok(Server {
             process: Mutex::new(process),
             watch,
+            host: host.to_string(),
+            port,
+            within,
         })
+    }
+
+    /// Stop it and start it again (it went down, or stopped answering), so
+    /// the run can go on.
+    pub async fn restart(&self) -> Result<(), String> {
+        let command = {
+            let mut p = self.process.lock().expect("process lock");
+            p.stop(Duration::from_secs(3));
+            p.command.clone()
+        };
+        let fresh = launch(&command, &self.host, self.port, self.within).await?;
+        self.watch.retarget(fresh.pid());
+        *self.process.lock().expect("process lock") = fresh;
+        Ok(())
     }
 
     /// How the server ended, if it has ("was killed by signal 6 (SIGABRT)").
@@ -50,4 +68,11 @@ impl Server {
             .expect("process lock")
             .stop(Duration::from_secs(3));
     }
+}
+
+async fn launch(command: &str, host: &str, port: u16, within: Duration) -> Result<Spawned, String> {
+    let mut process = Spawned::start(command)
+        .map_err(|e| format!("cannot start the server command `{command}`: {e}"))?;
+    process.ready(host, port, within).await?;
+    Ok(process)
 }

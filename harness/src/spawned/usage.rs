@@ -54,6 +54,7 @@ pub struct Mark {
 
 #[derive(Debug, Default)]
 struct State {
+    root: u32,
     pids: Vec<u32>,
     /// Open windows: id → (peak RSS in KiB, cases in flight at most).
     open: HashMap<u64, (u64, usize)>,
@@ -66,7 +67,6 @@ struct State {
 /// The sampler over one spawned process tree.
 #[derive(Debug)]
 pub struct Watch {
-    root: u32,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -79,7 +79,10 @@ const EVERY: Duration = Duration::from_millis(5);
 impl Watch {
     /// Start sampling the tree under `root`.
     pub fn start(root: u32) -> Watch {
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            root,
+            ..State::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st) = (state.clone(), stop.clone());
         let thread = std::thread::Builder::new()
@@ -89,6 +92,7 @@ impl Watch {
                 while !st.load(Ordering::Relaxed) {
                     // Descendants change rarely; finding them walks /proc.
                     if round.is_multiple_of(20) {
+                        let root = s.lock().expect("usage lock").root;
                         let pids = tree(root);
                         s.lock().expect("usage lock").pids = pids;
                     }
@@ -101,7 +105,6 @@ impl Watch {
         // SAFETY: sysconf only reads a system constant.
         let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
         let w = Watch {
-            root,
             state,
             stop,
             thread,
@@ -113,7 +116,15 @@ impl Watch {
 
     /// The process the tree starts at.
     pub fn root(&self) -> u32 {
-        self.root
+        self.state.lock().expect("usage lock").root
+    }
+
+    /// Watch the tree under `root` instead (the server was started again).
+    pub fn retarget(&self, root: u32) {
+        let pids = tree(root);
+        let mut s = self.state.lock().expect("usage lock");
+        s.root = root;
+        s.pids = pids;
     }
 
     /// A case starts.
