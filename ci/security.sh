@@ -3,10 +3,10 @@
 # last vulnerable and the first fixed version of each library, installed
 # pinned from its registry: the vulnerable one must fail with the advisory's
 # own symptom (the server goes down, or its answer time grows faster than the
-# input), the fixed one must pass. Each row is one
-# case against a fresh server (a crash takes the server down for what follows),
-# compared with reports/baselines/security/NAME.yaml, whose reasons name the
-# advisory.
+# input, or its memory past the case's bound), the fixed one must pass. Each
+# row is one case against a fresh server that wsprobe starts (--spawn) and
+# watches, compared with reports/baselines/security/NAME.yaml, whose reasons
+# name the advisory.
 #
 #   ci/security.sh             check (CI)
 #   ci/security.sh --update    rewrite the baselines from this machine's runs
@@ -42,54 +42,40 @@ faye_pin() { # dir-name websocket-extensions-version
 }
 
 failed=()
-server=
-# A failed step or the CI's timeout must not leave a server behind.
-trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi' EXIT
 # One case against a fresh server: the outcome must be WANT (pass; down:
 # failed, the server went down; slow: failed on how its answer time grows),
 # and the run must match the baseline.
-# With `spawn` last, wsprobe starts the server itself (--spawn) and reads its
-# memory from /proc: the cases bounded by the server's memory need that.
-row() { # name 'server command with PORT' case want [spawn]
-  local name=$1 cmd=$2 case=$3 want=$4 how=${5:-} port out rc=0
+# wsprobe starts each server itself (--spawn): it reads the server's memory
+# and CPU from /proc for every case (the memory-bounded cases are judged by
+# them; the others record them), says how a server that went down ended (a
+# signal, an exit status), and stops it after the run.
+row() { # name 'server command with PORT' case want
+  local name=$1 cmd=$2 case=$3 want=$4 port out rc=0
   port=$(free_port)
   out="$dir/$name/${case//\//_}"
   mkdir -p "$out"
-  local run=("$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1
-    --baseline "reports/baselines/security/$name.yaml" ${update[@]+"${update[@]}"} --report-dir "$out")
-  local alive=yes
-  if [ "$how" = spawn ]; then
-    # The server's output goes to wsprobe's stderr, so to console.txt.
-    "${run[@]}" --spawn "exec env ${cmd//PORT/$port}" >"$out/console.txt" 2>&1 || rc=$?
-    cp "$out/console.txt" "$out/server.log"
-    alive=spawned
-  else
-    # exec (through env, for the VAR=value prefix): the server is the process
-    # we kill, not a shell around it.
-    sh -c "exec env ${cmd//PORT/$port}" >"$out/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
-    "${run[@]}" >"$out/console.txt" 2>&1 || rc=$?
-    kill -0 "$server" 2>/dev/null || alive=no
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
-  python3 - "$out/results.json" "$case" "$want" "$alive" "$rc" "$name" "$out/server.log" <<'PY' || failed+=("$name $case")
+  # exec (through env, for the VAR=value prefix): the server is the process
+  # wsprobe watches, not a shell around it. Its output goes to wsprobe's
+  # stderr, so to console.txt.
+  "$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1 \
+    --baseline "reports/baselines/security/$name.yaml" ${update[@]+"${update[@]}"} --report-dir "$out" \
+    --spawn "exec env ${cmd//PORT/$port}" >"$out/console.txt" 2>&1 || rc=$?
+  python3 - "$out/results.json" "$case" "$want" "$rc" "$name" "$out/console.txt" <<'PY' || failed+=("$name $case")
 import json, sys
-path, case, want, alive, rc, name, log = sys.argv[1:]
+path, case, want, rc, name, log = sys.argv[1:]
 r = next(r for r in json.load(open(path))["results"] if r["case"]["id"] == case)
 v, down = r["judgement"]["verdict"], r["crashed_server"]
 why = r["judgement"]["behavior_reason"]
-if alive == "spawned":
-    # wsprobe started it and stopped it after the run: up unless the case
-    # found it gone.
-    alive = "no" if down else "yes"
+# wsprobe started it and stopped it after the run: up unless the case
+# found it gone (and started it again).
+alive = "no" if down else "yes"
 # want: pass (server up), down (fails, the server gone), slow (fails on the
 # answer time's growth, the server up), memory (fails on the server's
 # memory growth, the server up).
 ok = rc == "0" and {
     "pass": v == "pass" and not down and alive == "yes",
-    "down": v == "fail" and down and alive == "no",
+    # The process itself ended (--spawn saw its exit), not only the port.
+    "down": v == "fail" and down and "the server process" in why,
     "slow": v == "fail" and not down and alive == "yes" and "faster than the input grows" in why,
     "memory": v == "fail" and not down and "resident memory grew by" in why,
 }[want]
@@ -120,14 +106,14 @@ npm_pin ws-1.1.0 ws@1.1.0
 npm_pin ws-1.1.1 ws@1.1.1
 node=ci/servers/node_ws_any_echo.js
 for v in 1.1.0:memory 1.1.1:pass; do
-  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2016-10542 "${v#*:}" spawn
+  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2016-10542 "${v#*:}"
 done
 # npm ws: GHSA-96hv-2xvq-fx4p (CVE-2026-48779, memory from tiny fragments),
 # fixed in 8.21.0 (maxFragments): the generic tiny-fragments case.
 npm_pin ws-8.20.1 ws@8.20.1
 npm_pin ws-8.21.0 ws@8.21.0
 for v in 8.20.1:memory 8.21.0:pass; do
-  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/dos/tiny-fragments-held "${v#*:}" spawn
+  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/dos/tiny-fragments-held "${v#*:}"
 done
 for v in 8.17.0:down 8.17.1:pass; do
   row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2024-37890 "${v#*:}"
