@@ -504,3 +504,49 @@ fn only_the_closing_phases_quiet_barrier_makes_wsprobes_close_a_kill() {
         .describe_end()
         .contains("wsprobe closed it after waiting"));
 }
+
+/// `server_memory`: growth over the bound fails a case that ran alone;
+/// the same figure from a case with others in flight is theirs together
+/// and fails nothing; growth within the bound passes.
+#[test]
+fn a_memory_bound_fails_only_growth_past_it_measured_alone() {
+    let mut c = case(
+        "MUST",
+        "implementation-defined",
+        "      - {grade: pass, receive: [], end: fail}",
+        "{by: server, codes: [1009], other_codes: informational}",
+    );
+    c.server_memory = Some(crate::case::MemoryBound { max_growth_mib: 64 });
+    let mut obs = Observed::from_events(&events(vec![
+        server_close(1009),
+        Event::Eof { mid_frame: false },
+    ]));
+    let usage = |peak_mib: u64, in_flight: usize| crate::spawned::Usage {
+        rss_before_kib: 10 << 10,
+        rss_peak_kib: peak_mib << 10,
+        cpu_ms: 5,
+        in_flight,
+    };
+    obs.server = Some(usage(10 + 64, 1));
+    assert_eq!(judge(&c, &obs).verdict, Verdict::Pass, "exactly the bound");
+    obs.server = Some(usage(10 + 65, 1));
+    let j = judge(&c, &obs);
+    assert_eq!(j.verdict, Verdict::Fail);
+    assert!(
+        j.behavior_reason.contains("grew by 65 MiB"),
+        "{}",
+        j.behavior_reason
+    );
+    assert_eq!(
+        j.cause.map(|c| c.key).as_deref(),
+        Some("server/memory-grew")
+    );
+    obs.server = Some(usage(10 + 500, 2));
+    assert_eq!(
+        judge(&c, &obs).verdict,
+        Verdict::Pass,
+        "with others in flight"
+    );
+    obs.server = None;
+    assert_eq!(judge(&c, &obs).verdict, Verdict::Pass, "not measured");
+}
