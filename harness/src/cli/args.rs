@@ -370,7 +370,9 @@ pub struct RunArgs {
     /// listens on the URL's port, and stop it (and what it started) after
     /// the run. wsprobe then records its peak memory and CPU time per case
     /// (/proc, Linux), which the memory-bounded security cases need, and
-    /// starts it again when a case takes it down, so the run goes on.
+    /// starts it again when a case takes it down, so the run goes on. The
+    /// command must stay in the foreground (not daemonize): its exit is
+    /// taken for the server going down.
     #[arg(long, value_name = "CMD")]
     pub spawn: Option<String>,
     /// How long the --spawn command may take to listen.
