@@ -824,6 +824,17 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 .steps
                 .iter()
                 .all(|s| !matches!(s, Step::Handshake(_) | Step::Repeat(_)));
+            for (j, inner) in r.steps.iter().enumerate() {
+                if let Step::SendRaw(raw) = inner {
+                    if raw.times == 0 || raw.len() > 64 << 20 {
+                        return Err((
+                            format!("steps[{i}].repeat.steps[{j}].send_raw"),
+                            "raw bytes are written 1 or more `times`, at most 64 MiB in one step"
+                                .into(),
+                        ));
+                    }
+                }
+            }
             if r.count == 0 || r.count > 100_000 || r.steps.is_empty() || !nested_ok {
                 return Err((
                     format!("steps[{i}].repeat"),

@@ -308,6 +308,9 @@ pub struct ScalingPoint {
     pub slow_us: u64,
     /// Fastest answer to the control, microseconds (`u64::MAX`: none).
     pub control_us: u64,
+    /// Slowest answer to the control, microseconds (0: none): how much the
+    /// machine and the server's other work delayed a run this time.
+    pub control_max_us: u64,
     /// A run of the slow input waited until the step's time ran out.
     pub slow_timed_out: bool,
     /// A run of the control did.

@@ -743,7 +743,8 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             false => self.opts.server.as_ref().and_then(|s| s.ended()),
             true => None,
         };
-        if !recovered && suspects.len() > 1 && self.restart().await {
+        let restarted = !recovered && self.restart().await;
+        if restarted && suspects.len() > 1 {
             // With several in flight there is no telling which took it
             // down: each runs again alone on the fresh server, where the
             // one that does it again is the only suspect.
@@ -752,7 +753,6 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
             out.extend(again);
             return;
         }
-        let restarted = !recovered && self.restart().await;
         for (k, (i, mut r, probe)) in suspects.drain(..).enumerate() {
             if recovered {
                 // Slow, not down: the case keeps its own verdict; one that
@@ -835,7 +835,13 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         stats.cases = again.len();
         let width = (self.load.limit() / 2).max(1);
         let mut disagree = Vec::new();
-        for (i, second) in self.batch(&again, Width::Fixed(width)).await {
+        // Metric cases (figures of the server's, a memory bound) run again
+        // as they ran first: with nothing else in flight.
+        let (alone, rest): (Vec<usize>, Vec<usize>) =
+            again.iter().partition(|&&i| metric(&self.cases[i]));
+        let mut seconds = self.batch(&rest, Width::Fixed(width)).await;
+        seconds.extend(self.batch(&alone, Width::Fixed(1)).await);
+        for (i, second) in seconds {
             let first = self.slots[i].take().expect("a first run");
             if unreached.contains(&i) {
                 let mut second = CaseResult {

@@ -44,6 +44,7 @@ pub async fn measure(
             value_bytes: slow_value.len(),
             slow_us: u64::MAX,
             control_us: u64::MAX,
+            control_max_us: 0,
             slow_timed_out: false,
             control_timed_out: false,
         };
@@ -60,7 +61,12 @@ pub async fn measure(
                     false => (&mut p.control_us, &mut p.control_timed_out),
                 };
                 match answer(&step.header, value, opts, deadline).await {
-                    Answer::In(us) => *best = (*best).min(us),
+                    Answer::In(us) => {
+                        *best = (*best).min(us);
+                        if !slow {
+                            p.control_max_us = p.control_max_us.max(us);
+                        }
+                    }
                     Answer::TimedOut(us) => {
                         *best = (*best).min(us);
                         *timed_out = true;

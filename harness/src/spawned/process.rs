@@ -21,14 +21,26 @@ impl Spawned {
         use std::os::unix::process::CommandExt;
         let out = std::io::stderr().as_fd().try_clone_to_owned()?;
         let err = std::io::stderr().as_fd().try_clone_to_owned()?;
-        let child = Command::new("sh")
-            .arg("-c")
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
             .arg(command)
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
-            .process_group(0)
-            .spawn()?;
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+        // Its own process group keeps a terminal's Ctrl-C from the server;
+        // this makes wsprobe ending (killed, even) end the shell, or the
+        // server it exec'd, too. The signal follows the spawning thread:
+        // wsprobe starts servers from its run's own task, never from a
+        // blocking-pool thread that could end while the server runs.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn()?;
         Ok(Spawned {
             child,
             command: command.to_string(),

@@ -44,8 +44,12 @@ struct Proc {
 }
 
 /// Where a case started: a reading, and the window the sampler raises.
+/// Dropped without [`Watch::since`] (a case task that panicked or was
+/// aborted), it closes its window, so later cases are not counted as
+/// running beside it.
 #[derive(Debug)]
 pub struct Mark {
+    state: Arc<Mutex<State>>,
     id: u64,
     rss_kib: u64,
     cpu_ticks: u64,
@@ -143,6 +147,7 @@ impl Watch {
             w.1 = w.1.max(in_flight);
         }
         Mark {
+            state: self.state.clone(),
             id,
             rss_kib: now.0,
             cpu_ticks: now.1,
@@ -174,6 +179,14 @@ impl Watch {
             rss_peak_kib: peak.max(mark.rss_kib),
             cpu_ms: (now.1.saturating_sub(mark.cpu_ticks) as f64 * self.tick_ms).round() as u64,
             in_flight,
+        }
+    }
+}
+
+impl Drop for Mark {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.open.remove(&self.id);
         }
     }
 }
