@@ -277,3 +277,44 @@ fn a_short_frame_followed_by_more_needs_a_fixed_mask_key() {
     load_file("ok.yaml", &case(&format!("    steps:\n{alone}{OK_TAIL}")))
         .expect("nothing after it loads");
 }
+
+#[test]
+fn a_memory_bound_and_server_usage_come_together_and_raw_bytes_are_bounded() {
+    let steps = "    steps:\n      - send: {opcode: text}\n";
+    // A bound without the need would pass silently without --spawn.
+    let e = err(&case(&format!(
+        "    server_memory: {{max_growth_mib: 64}}\n{steps}{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("case x/y") && e.contains("server_memory") && e.contains("server-usage"),
+        "{e}"
+    );
+    // The need without a bound skips a case that judges nothing by it.
+    let e = err(&case(&format!(
+        "    needs: [server-usage]\n{steps}{OK_TAIL}"
+    )));
+    assert!(e.contains("server_memory"), "{e}");
+    let e = err(&case(&format!(
+        "    needs: [server-usage]\n    server_memory: {{max_growth_mib: 0}}\n{steps}{OK_TAIL}"
+    )));
+    assert!(e.contains("max_growth_mib"), "{e}");
+    load_file(
+        "ok.yaml",
+        &case(&format!(
+            "    needs: [server-usage]\n    server_memory: {{max_growth_mib: 64}}\n{steps}{OK_TAIL}"
+        )),
+    )
+    .expect("a bound with its need loads");
+    // `times`: at least once, at most 64 MiB a step, inside a repeat too.
+    let e = err(&case(&format!(
+        "    steps:\n      - send_raw: {{hex: \"00\", times: 0}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("steps[0].send_raw") && e.contains("64 MiB"),
+        "{e}"
+    );
+    let e = err(&case(&format!(
+        "    steps:\n      - repeat: {{count: 2, steps: [{{send_raw: {{hex: \"0000\", times: 40000000}}}}]}}\n{OK_TAIL}"
+    )));
+    assert!(e.contains("steps[0].repeat.steps[0].send_raw"), "{e}");
+}
