@@ -318,3 +318,22 @@ fn a_memory_bound_and_server_usage_come_together_and_raw_bytes_are_bounded() {
     )));
     assert!(e.contains("steps[0].repeat.steps[0].send_raw"), "{e}");
 }
+
+#[test]
+fn a_pause_before_the_cut_needs_a_cut() {
+    // cut_delay alone would wait and then do nothing: refused, naming the step.
+    let e = err(&case(&format!(
+        "    steps:\n      - send: {{opcode: text, delivery: {{cut_delay: 100ms}}}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("steps[0].send.delivery.cut_delay") && e.contains("needs a cut"),
+        "{e}"
+    );
+    load_file(
+        "ok.yaml",
+        &case(&format!(
+            "    steps:\n      - send: {{opcode: text, delivery: {{cut: fin, cut_delay: 100ms}}}}\n{OK_TAIL}"
+        )),
+    )
+    .expect("with a cut it loads");
+}

@@ -201,6 +201,9 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         | Fault::ChecksAfterUpgrade
         | Fault::CrashOnManyHeaders
         | Fault::QuadraticHeaders
+        | Fault::UnboundedHead
+        | Fault::CrashOnReset
+        | Fault::CrashOnPipelinedFrame
         | Fault::NoSizeLimit
         | Fault::FragmentsKeptApart => None,
     }

@@ -81,7 +81,7 @@ const LOOK_ALIKES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_checks_origin_and_session_passes_the_group() {
     let report = security(&[Fault::OriginRestricted, Fault::AuthRequired], true, true).await;
-    assert_eq!(report.results.len(), 22);
+    assert_eq!(report.results.len(), 29);
     // Only the record of a request without Origin is not a pass, and the
     // memory-bounded cases, which need --spawn, are skipped.
     assert_eq!(
@@ -89,7 +89,17 @@ async fn a_server_that_checks_origin_and_session_passes_the_group() {
         BTreeMap::from([
             ("origin/missing".to_string(), Verdict::Informational),
             ("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped),
-            ("dos/tiny-fragments-held".to_string(), Verdict::Skipped)
+            (
+                "cve/websockets-cve-2018-1000518".to_string(),
+                Verdict::Skipped
+            ),
+            ("dos/tiny-fragments-held".to_string(), Verdict::Skipped),
+            ("dos/long-header-value".to_string(), Verdict::Skipped),
+            ("dos/header-flood".to_string(), Verdict::Skipped),
+            (
+                "dos/deflate-bomb-in-fragments".to_string(),
+                Verdict::Skipped
+            )
         ])
     );
 }
@@ -242,12 +252,12 @@ fn the_group_runs_only_when_asked_for() {
     let secure = |cases: &[wsprobe::case::Case]| cases.iter().filter(|c| c.is_security()).count();
     let default = select(&[], false);
     assert_eq!(secure(&default), 0);
-    assert_eq!(default.len() + 22, catalog.cases.len());
-    assert_eq!(secure(&select(&[], true)), 22);
+    assert_eq!(default.len() + 29, catalog.cases.len());
+    assert_eq!(secure(&select(&[], true)), 29);
     assert_eq!(select(&[], true).len(), catalog.cases.len());
-    assert_eq!(select(&["security/**"], false).len(), 22);
+    assert_eq!(select(&["security/**"], false).len(), 29);
     assert_eq!(secure(&select(&["handshake/**"], false)), 0);
-    assert_eq!(secure(&select(&["handshake/**"], true)), 22);
+    assert_eq!(secure(&select(&["handshake/**"], true)), 29);
     // The library's suite is the conformance catalogue.
     assert_eq!(secure(wsprobe::Suite::embedded().cases()), 0);
 }
@@ -268,12 +278,18 @@ async fn a_server_that_goes_down_on_a_cves_trigger_fails_that_case_alone() {
     // A server that refuses the flood and parses extension names as data
     // passes every reproduction.
     let report = cves(&[], "security/cve/**").await;
-    assert_eq!(report.results.len(), 7);
-    // The memory-bounded one needs a server wsprobe started (--spawn): it
-    // is skipped, saying so, not passed.
+    assert_eq!(report.results.len(), 11);
+    // The memory-bounded ones need a server wsprobe started (--spawn):
+    // they are skipped, saying so, not passed.
     assert_eq!(
         not_passed(&report),
-        BTreeMap::from([("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped)])
+        BTreeMap::from([
+            ("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped),
+            (
+                "cve/websockets-cve-2018-1000518".to_string(),
+                Verdict::Skipped
+            )
+        ])
     );
     let skipped = report
         .results
@@ -526,4 +542,83 @@ async fn a_server_that_keeps_each_fragment_apart_fails_its_memory_bound() {
         "{}",
         r.judgement.behavior_reason
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_goes_down_a_moment_after_a_reset_is_named_for_it() {
+    let id = "security/cve/engine.io-cve-2022-41940/*";
+    // The reference server shrugs off both resets.
+    let report = spawned(&["none"], id).await;
+    assert!(not_passed(&report).is_empty(), "{:?}", not_passed(&report));
+    // One that goes down 80 ms after a reset, as Node reports it on a
+    // later tick: each case is named for it although its connection was
+    // wsprobe's to reset and the server never answered it.
+    let report = spawned(&["crash-on-reset"], id).await;
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.judgement.verdict, Verdict::Fail, "{}", r.case.id);
+        assert!(r.crashed_server, "{}", r.case.id);
+        assert!(
+            r.judgement.behavior_reason.contains("stopped answering"),
+            "{}",
+            r.judgement.behavior_reason
+        );
+    }
+    // Pipelined frame bytes are another trigger, and another fault.
+    let report = cves(
+        &[Fault::CrashOnPipelinedFrame],
+        "security/cve/engine.io-cve-2022-21676",
+    )
+    .await;
+    assert!(sole(&report, Verdict::Fail).crashed_server);
+    let report = cves(
+        &[Fault::CrashOnReset],
+        "security/cve/engine.io-cve-2022-21676",
+    )
+    .await;
+    sole(&report, Verdict::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_a_head_size_limit_fails_the_long_value_bound() {
+    let id = "security/dos/long-header-value";
+    // The reference server refuses past 16 KiB.
+    let report = spawned(&[], id).await;
+    let used = sole(&report, Verdict::Pass).server.expect("usage recorded");
+    assert!(used.growth_kib() < 16 << 10, "{used:?}");
+    let report = spawned(&["unbounded-head"], id).await;
+    let r = sole(&report, Verdict::Fail);
+    assert!(r.server.expect("usage recorded").growth_kib() > 32 << 10);
+    assert!(
+        r.judgement.behavior_reason.contains("bound of 32 MiB"),
+        "{}",
+        r.judgement.behavior_reason
+    );
+    // A million header lines: refused by both, and the bound holds.
+    let report = spawned(&["unbounded-head"], "security/dos/header-flood").await;
+    sole(&report, Verdict::Pass);
+    // One that goes down past 1000 lines fails it, named for it.
+    let report = spawned(&["crash-on-many-headers"], "security/dos/header-flood").await;
+    assert!(sole(&report, Verdict::Fail).crashed_server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_inflates_without_a_bound_fails_both_bomb_bounds() {
+    let ids = "security/{dos/deflate-bomb-in-fragments,cve/websockets-cve-2018-1000518}";
+    // The reference server refuses at its 64 MiB message limit with 1009.
+    let report = spawned(&["none"], ids).await;
+    assert_eq!(report.results.len(), 2);
+    assert!(not_passed(&report).is_empty(), "{:?}", not_passed(&report));
+    // One without a limit inflates all of it: both fail on its memory,
+    // not on wsprobe's own limit for reading the echo.
+    let report = spawned(&["none", "no-size-limit"], ids).await;
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.judgement.verdict, Verdict::Fail, "{}", r.case.id);
+        assert!(
+            r.judgement.behavior_reason.contains("bound of 256 MiB"),
+            "{}",
+            r.judgement.behavior_reason
+        );
+    }
 }

@@ -742,6 +742,7 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
     // A case that resets the connection itself has no closing handshake to grade.
     let resets = case.steps.iter().any(|s| match s {
         Step::Abort => true,
+        Step::Handshake(h) => h.delivery.cut == Some(crate::case::Cut::Rst),
         Step::Send(f) => f.delivery.cut == Some(crate::case::Cut::Rst),
         Step::SendMessage(m) => m.delivery.cut == Some(crate::case::Cut::Rst),
         Step::SendRaw(r) => r.delivery.cut == Some(crate::case::Cut::Rst),
@@ -785,12 +786,28 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         }
     }
     for (i, step) in case.steps.iter().enumerate() {
+        let delivery = match step {
+            Step::Handshake(h) => Some((&h.delivery, "handshake")),
+            Step::Send(f) => Some((&f.delivery, "send")),
+            Step::SendMessage(m) => Some((&m.delivery, "send_message")),
+            Step::SendRaw(r) => Some((&r.delivery, "send_raw")),
+            Step::Close(c) => Some((&c.delivery, "close")),
+            _ => None,
+        };
+        if let Some((d, name)) = delivery {
+            if d.cut_delay.is_some() && d.cut.is_none() {
+                return Err((
+                    format!("steps[{i}].{name}.delivery.cut_delay"),
+                    "a pause before the cut needs a cut (fin or rst)".into(),
+                ));
+            }
+        }
         if let Step::Handshake(h) = step {
             if let Some(g) = &h.generate {
-                if g.count.saturating_mul(g.value_len + g.name.len() + 8) > 16 << 20 {
+                if g.count.saturating_mul(g.value_len + g.name.len() + 8) > 64 << 20 {
                     return Err((
                         format!("steps[{i}].handshake.generate"),
-                        "generated headers are limited to 16 MiB".into(),
+                        "generated headers are limited to 64 MiB".into(),
                     ));
                 }
             }

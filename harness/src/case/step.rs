@@ -429,6 +429,10 @@ pub struct Delivery {
     /// What happens at the cut (default: nothing more is written).
     #[serde(default)]
     pub cut: Option<Cut>,
+    /// Wait this long after the last byte before the cut (a reset that comes
+    /// while the server is still deciding what to do with the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_delay: Option<Dur>,
 }
 
 /// Ending the TCP connection from the client side.

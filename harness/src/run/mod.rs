@@ -411,15 +411,37 @@ async fn execute(
     // When wsprobe dropped a connection the server had not closed, the
     // server is still reacting to that as the probe starts; a moment's
     // wait pins a crash on the case that caused it.
-    if !ended {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    if let Some(wait) = settle(&result.case, ended) {
+        tokio::time::sleep(wait).await;
     }
-    let probe = checked(&opts, echo).await;
+    let mut probe = checked(&opts, echo).await;
+    // A server wsprobe started that has exited is down, whatever the probe
+    // got from it on its way out.
+    if let (Ok(_), Some(ended)) = (&probe, opts.server.as_ref().and_then(|s| s.ended())) {
+        probe = Err(format!("the server process {ended} as the probe ended"));
+    }
     Done {
         i,
         result,
         probe,
         in_flight,
+    }
+}
+
+/// How long to wait after a case before the liveness probe. When wsprobe
+/// dropped a connection the server had not closed, the server is still
+/// reacting to that as the probe starts; a moment's wait pins a crash on
+/// the case that caused it. A case tagged `alone` (a trigger that takes a
+/// server down, run with nothing else in flight) waits a second: Node
+/// reports an error on a socket without a listener some 50 to 100 ms after
+/// the reset that caused it (engine.io, CVE-2022-41940), and a probe that
+/// came first would pass a server about to go down. The wait can only
+/// miss a crash, never make one.
+fn settle(case: &Case, ended: bool) -> Option<Duration> {
+    if case.tags.iter().any(|t| t == "alone") {
+        Some(Duration::from_secs(1))
+    } else {
+        (!ended).then_some(Duration::from_millis(100))
     }
 }
 
@@ -484,12 +506,16 @@ fn mark_crashed(r: &mut CaseResult, probe: &str) {
     );
 }
 
-fn mark_down(r: &mut CaseResult, culprit: &str) {
+fn mark_down(r: &mut CaseResult, culprit: Option<&str>) {
     r.judgement.verdict = Verdict::Error;
     r.judgement.behavior = Verdict::Error;
     r.judgement.close = None;
-    r.judgement.behavior_reason =
-        format!("the server went down while this case ran (first noticed after case {culprit})");
+    r.judgement.behavior_reason = match culprit {
+        Some(c) => {
+            format!("the server went down while this case ran (first noticed after case {c})")
+        }
+        None => "the server went down while this case ran, and no case in flight can be named for it (a crash may come a moment after what caused it)".into(),
+    };
 }
 
 /// Errors always run again; any other verdict short of a pass only where
@@ -729,13 +755,22 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
         let recovered = !exited && alive(&self.opts, self.caps.echo).await.is_ok();
         let mut culprit: Option<String> = None;
         // The first suspect that got past the handshake; failing that, the
-        // suspect whose request the server dropped unanswered, when it is
-        // the only suspect (a request that takes the server down in its
-        // handshake, CVE-2024-37890's kind). With others in flight there is
-        // no telling which.
+        // only suspect, when the server dropped its request unanswered (a
+        // request that takes the server down in its handshake,
+        // CVE-2024-37890's kind) or when it ran with nothing else in flight
+        // and the server took its connection (up when it began, down after
+        // it: a reset that takes the server down, CVE-2022-41940's kind).
+        // With others in flight there is no telling which.
+        let sole_culprit = |r: &CaseResult| {
+            r.dropped_in_handshake
+                || (r.in_flight == 1
+                    && r.events
+                        .iter()
+                        .any(|e| matches!(e.event, crate::event::Event::Connected)))
+        };
         let blamed = (0..suspects.len())
             .find(|&k| suspects[k].1.handshake_status == Some(101))
-            .or_else(|| (suspects.len() == 1 && suspects[0].1.dropped_in_handshake).then_some(0));
+            .or_else(|| (suspects.len() == 1 && sole_culprit(&suspects[0].1)).then_some(0));
         // A server wsprobe started says how it ended (a signal, an exit
         // status): the symptom an advisory names. Then it is started again,
         // and the run goes on: the cases in flight with the culprit run again.
@@ -774,7 +809,7 @@ impl<F: FnMut(&CaseResult)> Engine<'_, F> {
                 // In flight when the server went down: not a verdict on it.
                 self.rerun.push(i);
             } else {
-                mark_down(&mut r, culprit.as_deref().unwrap_or("another case"));
+                mark_down(&mut r, culprit.as_deref());
             }
             out.push((i, r));
         }

@@ -581,6 +581,9 @@ pub async fn deliver(
     if d.cut_after.is_none() && d.cut.is_none() {
         return Ok(Delivered::All);
     }
+    if let Some(wait) = d.cut_delay {
+        tokio::time::sleep_until((Instant::now() + wait.0).min(until)).await;
+    }
     Ok(match d.cut {
         Some(Cut::Fin) => {
             stream.shutdown_write().await?;
@@ -624,13 +627,20 @@ pub async fn read_loop(
         if !pending.is_empty() {
             let result = reader.feed(&pending, &mut out);
             pending.clear();
+            let mut limited = false;
             for ev in out.drain(..) {
-                shared.push(match ev {
+                let ev = match ev {
                     // Not the peer's doing but the answer to wsprobe's
                     // question, so kept out of what the case judges.
                     ReadEvent::Pong(p) if shared.answers_barrier(&p) => Event::BarrierAnswered,
                     ev => convert(ev),
-                });
+                };
+                limited |= matches!(ev, Event::LimitExceeded { .. });
+                shared.push(ev);
+            }
+            // wsprobe reads no further than its limits.
+            if limited {
+                return;
             }
             if let Err(e) = result {
                 shared.push(Event::LimitExceeded {
@@ -705,6 +715,13 @@ fn convert(ev: ReadEvent) -> Event {
         ReadEvent::Ping(p) => Event::Ping { payload: p },
         ReadEvent::Pong(p) => Event::Pong { payload: p },
         ReadEvent::Close { code, reason } => Event::Close { code, reason },
+        // Inflating past --max-message is wsprobe's own limit, not a rule
+        // the server broke: a server may send a message of any size.
+        ReadEvent::Violation(crate::wire::Violation::DeflateTooLarge { limit }) => {
+            Event::LimitExceeded {
+                message: format!("a compressed message inflates to more than {limit} bytes"),
+            }
+        }
         ReadEvent::Violation(v) => Event::Violation(v),
     }
 }

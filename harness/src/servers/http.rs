@@ -59,6 +59,9 @@ pub struct Options {
     /// `/ *, */` does, in time quadratic in a run of spaces (ws before
     /// 7.4.6, CVE-2021-32640).
     pub quadratic_protocol: bool,
+    /// A fault: read a request head of any size whole into memory before
+    /// parsing it, with no limit on its size.
+    pub unbounded_head: bool,
 }
 
 /// The server went down on the request (`Options::crash_after_lines`).
@@ -126,6 +129,13 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 continue;
             }
         }
+        if opts.unbounded_head && !head_ended(&buf) {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return Ok(None),
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            continue;
+        }
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
@@ -133,7 +143,7 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 let late = opts.checks_after_upgrade && admission(&req, &opts).is_some();
                 break ((answer(&req, opts), late), n);
             }
-            Ok(httparse::Status::Partial) if buf.len() < 16 * 1024 => {}
+            Ok(httparse::Status::Partial) if buf.len() < 16 * 1024 || opts.unbounded_head => {}
             _ => {
                 let _ = stream
                     .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
@@ -169,6 +179,15 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         return Ok(None);
     }
     Ok(Some((buf[used..].to_vec(), deflate)))
+}
+
+/// Whether `buf` holds a whole request head (its blank line).
+/// `unbounded-head` asks after every read of at most 4096 bytes; the
+/// search covers that read (and the 3 bytes before it), so a long head
+/// costs one pass, not one per read.
+fn head_ended(buf: &[u8]) -> bool {
+    let from = buf.len().saturating_sub(4096 + 3);
+    buf[from..].windows(4).any(|w| w == b"\r\n\r\n")
 }
 
 /// Section 4.2.1's checks, then section 4.2.2's answer (with RFC 7692's

@@ -159,6 +159,17 @@ pub enum Fault {
     /// Splits Sec-WebSocket-Protocol in time quadratic in a run of spaces
     /// (ws before 7.4.6, CVE-2021-32640).
     QuadraticHeaders,
+    /// Reads a request head of any size whole into memory before parsing
+    /// it: no limit on its size.
+    UnboundedHead,
+    /// Goes down, some 80 ms later, when a client resets its connection:
+    /// a Node server with no error listener on an upgraded socket
+    /// (engine.io before 6.2.1, CVE-2022-41940).
+    CrashOnReset,
+    /// Goes down when an invalid frame arrives with its upgrade request,
+    /// before it has set up the connection (engine.io before 6.1.1,
+    /// CVE-2022-21676).
+    CrashOnPipelinedFrame,
     /// Over TLS, writes its handshake response on the TCP socket under the
     /// TLS session (RFC 6455 4.2.2: through the tunnel). No effect over
     /// plain TCP.
@@ -515,6 +526,21 @@ impl Fault {
             Fault::QuadraticHeaders,
             "quadratic-headers",
             "splits Sec-WebSocket-Protocol in time quadratic in a run of spaces, as ws before 7.4.6 did (CVE-2021-32640)",
+        ),
+        (
+            Fault::UnboundedHead,
+            "unbounded-head",
+            "reads a request head of any size whole into memory before parsing it: no header size limit",
+        ),
+        (
+            Fault::CrashOnReset,
+            "crash-on-reset",
+            "goes down some 80 ms after a client resets its connection, as engine.io before 6.2.1 did (CVE-2022-41940)",
+        ),
+        (
+            Fault::CrashOnPipelinedFrame,
+            "crash-on-pipelined-frame",
+            "goes down when an invalid frame comes with the upgrade request, as engine.io before 6.1.1 did (CVE-2022-21676)",
         ),
         (
             Fault::TlsPlaintextResponse,

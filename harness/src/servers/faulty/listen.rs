@@ -178,12 +178,21 @@ async fn handle(
         checks_after_upgrade: faults.contains(&Fault::ChecksAfterUpgrade),
         crash_after_lines: faults.contains(&Fault::CrashOnManyHeaders).then_some(1000),
         quadratic_protocol: faults.contains(&Fault::QuadraticHeaders),
+        unbounded_head: faults.contains(&Fault::UnboundedHead),
     };
     let (mut leftover, deflate) = match http::handshake(&mut stream, opts).await {
         Ok(Some(upgraded)) => upgraded,
         Ok(None) => return,
         Err(http::Crashed) => return super::session::crash(&crashed).await,
     };
+    // An invalid frame header (RSV bits without an extension, or no mask)
+    // in the bytes that came with the request.
+    if faults.contains(&Fault::CrashOnPipelinedFrame)
+        && leftover.len() >= 2
+        && (leftover[0] & 0x70 != 0 || leftover[1] & 0x80 == 0)
+    {
+        return super::session::crash(&crashed).await;
+    }
     if faults.contains(&Fault::Slow) {
         // Blocks the one thread: every other connection waits too.
         std::thread::sleep(std::time::Duration::from_millis(1));

@@ -243,6 +243,16 @@ pub(super) async fn session(
                 crash(&crashed).await;
                 return;
             }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::ConnectionReset
+                    && faults.contains(&Fault::CrashOnReset) =>
+            {
+                // Node reports the reset on a later tick, after the client
+                // has moved on: the harness must still pin it on the case.
+                tokio::time::sleep(std::time::Duration::from_millis(80)).await;
+                crash(&crashed).await;
+                return;
+            }
             Ok(0) | Err(_) => return,
             Ok(n) => pending.extend_from_slice(&buf[..n]),
         }
