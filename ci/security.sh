@@ -10,6 +10,7 @@
 #
 #   ci/security.sh             check (CI)
 #   ci/security.sh --update    rewrite the baselines from this machine's runs
+#   SECURITY_ONLY=REGEX ci/security.sh   only the rows whose name matches
 #
 # WSPROBE=PATH uses that binary (our CI passes the one `cargo test` built).
 set -euo pipefail
@@ -49,15 +50,16 @@ failed=()
 # and CPU from /proc for every case (the memory-bounded cases are judged by
 # them; the others record them), says how a server that went down ended (a
 # signal, an exit status), and stops it after the run.
-row() { # name 'server command with PORT' case want
-  local name=$1 cmd=$2 case=$3 want=$4 port out rc=0
+row() { # name 'server command with PORT' case want [url-path]
+  local name=$1 cmd=$2 case=$3 want=$4 path=${5:-/} port out rc=0
+  if [ -n "${SECURITY_ONLY:-}" ] && ! [[ $name =~ $SECURITY_ONLY ]]; then return; fi
   port=$(free_port)
   out="$dir/$name/${case//\//_}"
   mkdir -p "$out"
   # exec (through env, for the VAR=value prefix): the server is the process
   # wsprobe watches, not a shell around it. Its output goes to wsprobe's
   # stderr, so to console.txt.
-  "$WSPROBE" run "ws://127.0.0.1:$port/" --agent "$name" --cases "$case" --jobs 1 \
+  "$WSPROBE" run "ws://127.0.0.1:$port$path" --agent "$name" --cases "$case" --jobs 1 \
     --baseline "reports/baselines/security/$name.yaml" ${update[@]+"${update[@]}"} --report-dir "$out" \
     --spawn "exec env ${cmd//PORT/$port}" >"$out/console.txt" 2>&1 || rc=$?
   python3 - "$out/results.json" "$case" "$want" "$rc" "$name" "$out/console.txt" <<'PY' || failed+=("$name $case")
@@ -132,6 +134,39 @@ for v in 0.1.3:slow 0.1.4:pass; do
   faye_pin "faye-websocket-extensions-${v%:*}" "${v%:*}"
   row "websocket-extensions-${v%:*}" "NODE_PATH=$dir/faye-websocket-extensions-${v%:*}/node_modules node ci/servers/faye_echo.js PORT" \
     security/cve/websocket-extensions-cve-2020-7662 "${v#*:}"
+done
+
+# npm engine.io: CVE-2022-21676 (GHSA-273r-mgr4-v34f), fixed in 6.1.1, and
+# CVE-2022-41940 (GHSA-r7qp-cfhv-p84w), fixed in 6.2.1. The 6.2.1 fix
+# handles a reset once the upgrade is answered; a reset before the answer
+# still crashes it (the second 41940 case) until 6.6.12 keeps the error
+# listener on the socket throughout.
+eio() { # version case want
+  npm_pin "engine.io-$1" "engine.io@$1"
+  row "engine.io-$1" "NODE_PATH=$dir/engine.io-$1/node_modules node ci/servers/engine_io_echo.js PORT" "$2" "$3" \
+    '/engine.io/?EIO=4&transport=websocket'
+}
+eio 6.1.0 security/cve/engine.io-cve-2022-21676 down
+eio 6.1.1 security/cve/engine.io-cve-2022-21676 pass
+eio 6.2.0 security/cve/engine.io-cve-2022-41940/reset-after-a-second down
+eio 6.2.1 security/cve/engine.io-cve-2022-41940/reset-after-a-second pass
+eio 6.2.1 security/cve/engine.io-cve-2022-41940/reset-while-unanswered down
+eio 6.6.12 security/cve/engine.io-cve-2022-41940/reset-while-unanswered pass
+
+# PyPI websockets: CVE-2018-1000518, fixed in 5.0 (4.0.1 inflates a whole
+# message before its max_size check). Both need Python 3.6 (4.0.1 does not
+# import on 3.7), which pyenv on this machine has.
+py36=${PYTHON36:-$HOME/.pyenv/versions/3.6.15/bin/python3}
+for v in 4.0.1:memory 5.0:pass; do
+  venv="$dir/py36-websockets-${v%:*}"
+  if [ ! -x "$py36" ]; then
+    echo "BAD websockets-${v%:*}: no Python 3.6 at $py36 (set PYTHON36)" >&2
+    failed+=("websockets-${v%:*}")
+    continue
+  fi
+  [ -x "$venv/bin/python" ] || { "$py36" -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==${v%:*}"; }
+  row "websockets-${v%:*}" "$venv/bin/python ci/servers/python_websockets_legacy_echo.py PORT" \
+    security/cve/websockets-cve-2018-1000518 "${v#*:}"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
