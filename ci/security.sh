@@ -10,15 +10,12 @@
 #
 #   ci/security.sh             check (CI)
 #   ci/security.sh --update    rewrite the baselines from this machine's runs
+#   ci/security.sh --prepare   only install and build what the rows run
 #   SECURITY_ONLY=REGEX ci/security.sh   only the rows whose name matches
 #
 # WSPROBE=PATH uses that binary (our CI passes the one `cargo test` built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${WSPROBE:-}" ]; then
-  cargo build --release --quiet
-  WSPROBE=$PWD/target/release/wsprobe
-fi
 update=()
 [ "${1:-}" = --update ] && update=(--update-baseline)
 dir=target/ci-security
@@ -41,6 +38,39 @@ faye_pin() { # dir-name websocket-extensions-version
     "$2" "$2" >"$dir/$1/package.json"
   (cd "$dir/$1" && npm install --silent --no-audit --no-fund >/dev/null)
 }
+
+# What the rows run, pinned, installed once under target/ci-security/.
+npm_pins="ws@1.1.0 ws@1.1.1 ws@3.3.0 ws@3.3.1 ws@7.4.5 ws@7.4.6 ws@8.17.0 ws@8.17.1
+  ws@8.20.1 ws@8.21.0 ws@8.21.1 engine.io@6.1.0 engine.io@6.1.1 engine.io@6.2.0 engine.io@6.2.1
+  engine.io@6.6.12"
+# Python websockets 4.0.1 does not import on 3.7: both run on 3.6 (pyenv).
+py36=${PYTHON36:-$HOME/.pyenv/versions/3.6.15/bin/python3}
+# Two Rust packages (one lockfile cannot hold tungstenite 0.20.0 and
+# 0.20.1), each locked, built into one target directory.
+rust=$PWD/$dir/rust
+prepare() {
+  local p v venv d
+  for p in $npm_pins; do npm_pin "${p/@/-}" "$p"; done
+  for v in 0.1.3 0.1.4; do faye_pin "faye-websocket-extensions-$v" "$v"; done
+  if [ -x "$py36" ]; then
+    for v in 4.0.1 5.0; do
+      venv="$dir/py36-websockets-$v"
+      [ -x "$venv/bin/python" ] ||
+        { "$py36" -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==$v"; }
+    done
+  fi
+  for d in vulnerable fixed; do
+    CARGO_TARGET_DIR=$rust cargo build --release --locked --quiet \
+      --manifest-path "ci/servers/rust-advisories/$d/Cargo.toml"
+  done
+}
+prepare
+# Our CI prepares while other steps wait on sockets, and runs the rows later.
+[ "${1:-}" = --prepare ] && exit 0
+if [ -z "${WSPROBE:-}" ]; then
+  cargo build --release --quiet
+  WSPROBE=$PWD/target/release/wsprobe
+fi
 
 failed=()
 # One case against a fresh server: the outcome must be WANT (pass; down:
@@ -86,7 +116,8 @@ if used:
     why_mem = f"  (server {used['rss_before_kib'] // 1024} to {used['rss_peak_kib'] // 1024} MiB)"
 else:
     why_mem = ""
-first = next((l.strip() for l in open(log) if "Error" in l), "")
+# The server's own last words: a Node exception, a Rust allocation abort.
+first = next((l.strip() for l in open(log) if "Error" in l or "memory allocation of" in l), "")
 print(f"{'ok ' if ok else 'BAD'} {name:<22} {case:<62} {v:<5} server {'up' if alive == 'yes' else 'down'}"
       + (f"  ({first[:90]})" if alive == "no" and first else "")
       + (f"  ({why[:110]})" if want == "slow" else "") + why_mem + (f"  wsprobe exit {rc}" if rc != "0" else ""))
@@ -94,35 +125,30 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-# npm ws: CVE-2024-37890 (GHSA-3h5v-q93c-6h6q), fixed in 8.17.1.
-npm_pin ws-8.17.0 ws@8.17.0
-npm_pin ws-8.17.1 ws@8.17.1
-# npm ws: CVE-2021-32640 (GHSA-6fc8-4gx4-v693), fixed in 7.4.6.
-npm_pin ws-7.4.5 ws@7.4.5
-npm_pin ws-7.4.6 ws@7.4.6
-# npm ws: GHSA-5v72-xg48-5rpm, fixed in 3.3.1.
-npm_pin ws-3.3.0 ws@3.3.0
-npm_pin ws-3.3.1 ws@3.3.1
-# npm ws: CVE-2016-10542 (NSP 120), fixed in 1.1.1 (maxPayload, 100 MiB).
-npm_pin ws-1.1.0 ws@1.1.0
-npm_pin ws-1.1.1 ws@1.1.1
 node=ci/servers/node_ws_any_echo.js
+# npm ws: CVE-2016-10542 (NSP 120), fixed in 1.1.1 (maxPayload, 100 MiB).
 for v in 1.1.0:memory 1.1.1:pass; do
   row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2016-10542 "${v#*:}"
 done
 # npm ws: GHSA-96hv-2xvq-fx4p (CVE-2026-48779, memory from tiny fragments),
 # fixed in 8.21.0 (maxFragments): the generic tiny-fragments case.
-npm_pin ws-8.20.1 ws@8.20.1
-npm_pin ws-8.21.0 ws@8.21.0
 for v in 8.20.1:memory 8.21.0:pass; do
   row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/dos/tiny-fragments-held "${v#*:}"
 done
+# npm ws: CVE-2026-62389 (the 8.21.0 fix's default maxFragments, 131072, is
+# too high on many connections at once), fixed in 8.21.1 (16384).
+for v in 8.21.0:memory 8.21.1:pass; do
+  row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2026-62389 "${v#*:}"
+done
+# npm ws: CVE-2024-37890 (GHSA-3h5v-q93c-6h6q), fixed in 8.17.1.
 for v in 8.17.0:down 8.17.1:pass; do
   row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2024-37890 "${v#*:}"
 done
+# npm ws: CVE-2021-32640 (GHSA-6fc8-4gx4-v693), fixed in 7.4.6.
 for v in 7.4.5:slow 7.4.6:pass; do
   row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" security/cve/ws-cve-2021-32640 "${v#*:}"
 done
+# npm ws: GHSA-5v72-xg48-5rpm, fixed in 3.3.1.
 for v in 3.3.0:down 3.3.1:pass; do
   for x in extension-named-constructor parameter-named-constructor extension-named-proto; do
     row "ws-${v%:*}" "NODE_PATH=$dir/ws-${v%:*}/node_modules node $node PORT" "security/cve/ws-ghsa-5v72-xg48-5rpm/$x" "${v#*:}"
@@ -131,7 +157,6 @@ done
 
 # npm websocket-extensions: CVE-2020-7662 (GHSA-g78m-2chm-r7qv), fixed in 0.1.4.
 for v in 0.1.3:slow 0.1.4:pass; do
-  faye_pin "faye-websocket-extensions-${v%:*}" "${v%:*}"
   row "websocket-extensions-${v%:*}" "NODE_PATH=$dir/faye-websocket-extensions-${v%:*}/node_modules node ci/servers/faye_echo.js PORT" \
     security/cve/websocket-extensions-cve-2020-7662 "${v#*:}"
 done
@@ -142,7 +167,6 @@ done
 # still crashes it (the second 41940 case) until 6.6.12 keeps the error
 # listener on the socket throughout.
 eio() { # version case want
-  npm_pin "engine.io-$1" "engine.io@$1"
   row "engine.io-$1" "NODE_PATH=$dir/engine.io-$1/node_modules node ci/servers/engine_io_echo.js PORT" "$2" "$3" \
     '/engine.io/?EIO=4&transport=websocket'
 }
@@ -154,9 +178,7 @@ eio 6.2.1 security/cve/engine.io-cve-2022-41940/reset-while-unanswered down
 eio 6.6.12 security/cve/engine.io-cve-2022-41940/reset-while-unanswered pass
 
 # PyPI websockets: CVE-2018-1000518, fixed in 5.0 (4.0.1 inflates a whole
-# message before its max_size check). Both need Python 3.6 (4.0.1 does not
-# import on 3.7), which pyenv on this machine has.
-py36=${PYTHON36:-$HOME/.pyenv/versions/3.6.15/bin/python3}
+# message before its max_size check).
 for v in 4.0.1:memory 5.0:pass; do
   venv="$dir/py36-websockets-${v%:*}"
   if [ ! -x "$py36" ]; then
@@ -164,9 +186,20 @@ for v in 4.0.1:memory 5.0:pass; do
     failed+=("websockets-${v%:*}")
     continue
   fi
-  [ -x "$venv/bin/python" ] || { "$py36" -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check "websockets==${v%:*}"; }
   row "websockets-${v%:*}" "$venv/bin/python ci/servers/python_websockets_legacy_echo.py PORT" \
     security/cve/websockets-cve-2018-1000518 "${v#*:}"
+done
+
+# crates.io tungstenite: CVE-2023-43669 (RUSTSEC-2023-0065), fixed in 0.20.1;
+# websocket (rust-websocket): CVE-2022-35922 (RUSTSEC-2022-0035), fixed in
+# 0.26.5.
+for v in 0.20.0:slow 0.20.1:pass; do
+  ver=${v%:*}
+  row "tungstenite-$ver" "$rust/release/tungstenite-${ver//./_}-echo PORT" security/cve/tungstenite-cve-2023-43669 "${v#*:}"
+done
+for v in 0.26.4:down 0.26.5:pass; do
+  ver=${v%:*}
+  row "websocket-$ver" "$rust/release/websocket-${ver//./_}-echo PORT" security/cve/websocket-cve-2022-35922 "${v#*:}"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -337,3 +337,61 @@ fn a_pause_before_the_cut_needs_a_cut() {
     )
     .expect("with a cut it loads");
 }
+
+#[test]
+fn bytes_after_an_idle_handshake_need_the_handshake_and_a_bound() {
+    // Without a handshake the bytes would be read as one, not as frames.
+    let e = err(&case(&format!(
+        "    steps:\n      - idle: {{count: 2, then: [{{hex: \"00\"}}]}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("steps[0].idle.then") && e.contains("send: handshake"),
+        "{e}"
+    );
+    // 1000 connections of 1 MiB each: over what a case may send.
+    let e = err(&case(&format!(
+        "    steps:\n      - idle: {{count: 1000, send: handshake, then: [{{hex: \"00\", times: 1048576}}]}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("steps[0].idle.then") && e.contains("64 MiB"),
+        "{e}"
+    );
+    load_file(
+        "ok.yaml",
+        &case(&format!(
+            "    steps:\n      - idle: {{count: 2, send: handshake, then: [{{hex: \"00\", times: 3}}]}}\n{OK_TAIL}"
+        )),
+    )
+    .expect("after a handshake, within the bound, it loads");
+}
+
+#[test]
+fn a_plain_transport_needs_a_wss_target() {
+    // Over a ws:// URL `transport: plain` would repeat the URL's own case.
+    let e = err(&case(&format!(
+        "    steps:\n      - handshake: {{transport: plain}}\n{OK_TAIL}"
+    )));
+    assert!(
+        e.contains("steps[0].handshake.transport") && e.contains("needs `tls`"),
+        "{e}"
+    );
+    load_file(
+        "ok.yaml",
+        &case(&format!(
+            "    needs: [tls]\n    steps:\n      - handshake: {{transport: plain}}\n{OK_TAIL}"
+        )),
+    )
+    .expect("for a wss:// target it loads");
+}
+
+#[test]
+fn an_unreachable_endpoint_passes_only_a_case_about_plain_tcp() {
+    // Anywhere else it would pass a server that is down.
+    let e = err(&case(
+        "    steps:\n      - handshake: {}\n    expect:\n      - {grade: pass, handshake: {unreachable: true}, end: any}\n    close: {by: server}\n",
+    ));
+    assert!(
+        e.contains("expect[0].handshake.unreachable") && e.contains("transport: plain"),
+        "{e}"
+    );
+}

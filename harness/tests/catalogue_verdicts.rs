@@ -202,6 +202,8 @@ fn scope(f: Fault) -> Option<&'static [&'static str]> {
         | Fault::CrashOnManyHeaders
         | Fault::QuadraticHeaders
         | Fault::UnboundedHead
+        | Fault::ReparseHead
+        | Fault::CrashOnHugeLength
         | Fault::CrashOnReset
         | Fault::CrashOnPipelinedFrame
         | Fault::NoSizeLimit

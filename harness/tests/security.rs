@@ -81,13 +81,20 @@ const LOOK_ALIKES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_checks_origin_and_session_passes_the_group() {
     let report = security(&[Fault::OriginRestricted, Fault::AuthRequired], true, true).await;
-    assert_eq!(report.results.len(), 29);
-    // Only the record of a request without Origin is not a pass, and the
-    // memory-bounded cases, which need --spawn, are skipped.
+    assert_eq!(report.results.len(), 34);
+    // Only the record of a request without Origin is not a pass, the
+    // memory-bounded cases, which need --spawn, are skipped, and so is the
+    // plain ws:// check, which needs a wss:// URL.
     assert_eq!(
         not_passed(&report),
         BTreeMap::from([
             ("origin/missing".to_string(), Verdict::Informational),
+            (
+                "transport/plain-ws-also-upgrades".to_string(),
+                Verdict::Skipped
+            ),
+            ("cve/ws-cve-2026-62389".to_string(), Verdict::Skipped),
+            ("dos/dribbled-handshake".to_string(), Verdict::Skipped),
             ("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped),
             (
                 "cve/websockets-cve-2018-1000518".to_string(),
@@ -252,12 +259,12 @@ fn the_group_runs_only_when_asked_for() {
     let secure = |cases: &[wsprobe::case::Case]| cases.iter().filter(|c| c.is_security()).count();
     let default = select(&[], false);
     assert_eq!(secure(&default), 0);
-    assert_eq!(default.len() + 29, catalog.cases.len());
-    assert_eq!(secure(&select(&[], true)), 29);
+    assert_eq!(default.len() + 34, catalog.cases.len());
+    assert_eq!(secure(&select(&[], true)), 34);
     assert_eq!(select(&[], true).len(), catalog.cases.len());
-    assert_eq!(select(&["security/**"], false).len(), 29);
+    assert_eq!(select(&["security/**"], false).len(), 34);
     assert_eq!(secure(&select(&["handshake/**"], false)), 0);
-    assert_eq!(secure(&select(&["handshake/**"], true)), 29);
+    assert_eq!(secure(&select(&["handshake/**"], true)), 34);
     // The library's suite is the conformance catalogue.
     assert_eq!(secure(wsprobe::Suite::embedded().cases()), 0);
 }
@@ -278,13 +285,14 @@ async fn a_server_that_goes_down_on_a_cves_trigger_fails_that_case_alone() {
     // A server that refuses the flood and parses extension names as data
     // passes every reproduction.
     let report = cves(&[], "security/cve/**").await;
-    assert_eq!(report.results.len(), 11);
+    assert_eq!(report.results.len(), 14);
     // The memory-bounded ones need a server wsprobe started (--spawn):
     // they are skipped, saying so, not passed.
     assert_eq!(
         not_passed(&report),
         BTreeMap::from([
             ("cve/ws-cve-2016-10542".to_string(), Verdict::Skipped),
+            ("cve/ws-cve-2026-62389".to_string(), Verdict::Skipped),
             (
                 "cve/websockets-cve-2018-1000518".to_string(),
                 Verdict::Skipped
@@ -359,6 +367,48 @@ async fn answer_time_growth_is_judged_by_ratios_that_a_busy_machine_does_not_mov
     for _ in 0..3 {
         let report = cves(&[], case).await;
         sole(&report, Verdict::Pass);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_allocates_an_announced_length_up_front_goes_down_on_2_pow_63() {
+    // rust-websocket 0.26.4 (CVE-2022-35922): Vec::with_capacity of the
+    // announced length aborts the process.
+    let case = "security/cve/websocket-cve-2022-35922";
+    let report = cves(&[Fault::CrashOnHugeLength], case).await;
+    let r = sole(&report, Verdict::Fail);
+    assert!(r.crashed_server, "{}", r.judgement.behavior_reason);
+    assert!(
+        r.judgement.behavior_reason.contains("stopped answering"),
+        "{}",
+        r.judgement.behavior_reason
+    );
+    // One that waits for the announced bytes stays up: not this advisory.
+    sole(&cves(&[Fault::TrustLength], case).await, Verdict::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parser_that_starts_over_on_every_read_fails_and_a_linear_one_passes_on_a_busy_machine() {
+    // tungstenite 0.20.0's head parsing (CVE-2023-43669): no header of the
+    // same length can answer sooner, so the control carries the same bytes
+    // as a message after the handshake.
+    let case = "security/cve/tungstenite-cve-2023-43669";
+    let _hog = CpuHog::start();
+    let report = cves(&[Fault::ReparseHead], case).await;
+    let r = sole(&report, Verdict::Fail);
+    let why = &r.judgement.behavior_reason;
+    assert!(why.contains("faster than the input grows"), "{why}");
+    assert!(why.contains("as a message after the handshake"), "{why}");
+    // One that takes a head of any size in linear time, and one that
+    // answers 400 at 16 KiB while wsprobe is still writing (timed when it
+    // answers, not when the write ends), pass with two threads spinning
+    // beside them, every time. (Against a control without the value's
+    // bytes, a linear parser on this busy machine grew 12 times from 512
+    // KiB to 2 MiB, the larger head outgrowing the socket buffers, and
+    // failed: the message control moves the same bytes and slows alike.)
+    for _ in 0..3 {
+        sole(&cves(&[Fault::UnboundedHead], case).await, Verdict::Pass);
+        sole(&cves(&[], case).await, Verdict::Pass);
     }
 }
 
@@ -545,6 +595,25 @@ async fn a_server_that_keeps_each_fragment_apart_fails_its_memory_bound() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragments_held_on_many_connections_add_up_against_one_bound() {
+    // CVE-2026-62389: 16 connections, each a message of 131 000 one-byte
+    // fragments left open. The reference server holds 128 KiB a
+    // connection; the one that keeps a buffer per fragment, 20 MiB.
+    let id = "security/cve/ws-cve-2026-62389";
+    let report = spawned(&[], id).await;
+    let used = sole(&report, Verdict::Pass).server.expect("usage recorded");
+    assert!(used.growth_kib() < 48 << 10, "{used:?}");
+    let report = spawned(&["fragments-kept-apart"], id).await;
+    let r = sole(&report, Verdict::Fail);
+    assert!(r.server.expect("usage recorded").growth_kib() > 96 << 10);
+    assert!(
+        r.judgement.behavior_reason.contains("bound of 96 MiB"),
+        "{}",
+        r.judgement.behavior_reason
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_goes_down_a_moment_after_a_reset_is_named_for_it() {
     let id = "security/cve/engine.io-cve-2022-41940/*";
     // The reference server shrugs off both resets.
@@ -600,6 +669,25 @@ async fn a_server_without_a_head_size_limit_fails_the_long_value_bound() {
     // One that goes down past 1000 lines fails it, named for it.
     let report = spawned(&["crash-on-many-headers"], "security/dos/header-flood").await;
     assert!(sole(&report, Verdict::Fail).crashed_server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_a_head_size_limit_fails_the_dribbled_handshake_bound() {
+    // 16 MiB of header value, 16 KiB at a time, 2 ms apart: the reference
+    // server refuses it at 16 KiB and grows by nothing measurable; one that
+    // reads a head of any size holds it all.
+    let id = "security/dos/dribbled-handshake";
+    let report = spawned(&[], id).await;
+    let used = sole(&report, Verdict::Pass).server.expect("usage recorded");
+    assert!(used.growth_kib() < 4 << 10, "{used:?}");
+    let report = spawned(&["unbounded-head"], id).await;
+    let r = sole(&report, Verdict::Fail);
+    assert!(r.server.expect("usage recorded").growth_kib() > 8 << 10);
+    assert!(
+        r.judgement.behavior_reason.contains("bound of 8 MiB"),
+        "{}",
+        r.judgement.behavior_reason
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

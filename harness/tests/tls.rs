@@ -82,7 +82,7 @@ async fn a_response_outside_the_tls_records_fails_the_tunnel_case() {
             .unwrap()
             .cases
             .into_iter()
-            .filter(|c| c.needs.contains(&wsprobe::case::Need::Tls))
+            .filter(|c| c.needs.contains(&wsprobe::case::Need::Tls) && !c.is_security())
             .collect::<Vec<_>>()
     };
     assert_eq!(tunnel().len(), 1);
@@ -192,4 +192,52 @@ async fn ipv6_literal_hosts_work_for_ws_and_wss() {
         .unwrap();
     let opts = RunOptions::new(Target::parse(&format!("ws://[::1]:{}/", plain.port())).unwrap());
     assert!(run::probe(&opts).await.unwrap().echo);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wss_endpoint_that_also_upgrades_over_plain_ws_is_recorded() {
+    let id = "security/transport/plain-ws-also-upgrades";
+    let mut catalog = load::embedded().unwrap();
+    catalog.cases.retain(|c| c.id == id);
+    assert_eq!(catalog.cases.len(), 1);
+    let (addr, cert) = tls_server(ServerKind::Tungstenite, "127.0.0.1:0").await;
+    let mut opts = options(&format!("wss://{addr}/"), &trusting(&cert));
+    let verdict = |opts: RunOptions| {
+        let cases = catalog.cases.clone();
+        async move {
+            let report = run_all(cases, &opts).await;
+            let r = &report.results[0];
+            (r.judgement.verdict, r.judgement.behavior_reason.clone())
+        }
+    };
+    // The URL's own port speaks only TLS: a plain request gets no upgrade.
+    let (v, why) = verdict(opts.clone()).await;
+    assert_eq!(v, Verdict::Pass, "{why}");
+    // The same host serves the endpoint over plain TCP on another port:
+    // recorded, not failed (RFC 6455 10.6: TLS is a SHOULD).
+    let plain = servers::spawn(ServerKind::Tungstenite, "127.0.0.1:0")
+        .await
+        .unwrap();
+    opts.plain_port = Some(plain.port());
+    let (v, why) = verdict(opts.clone()).await;
+    assert_eq!(v, Verdict::Informational, "{why}");
+    assert!(why.contains("upgrades over plain ws://"), "{why}");
+    // One that refuses the upgrade there passes.
+    let refusing = servers::spawn(
+        ServerKind::Faulty([Fault::OriginRestricted].into()),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    opts.plain_port = Some(refusing.port());
+    opts.origin = Some("https://elsewhere.example".into());
+    let (v, why) = verdict(opts.clone()).await;
+    assert_eq!(v, Verdict::Pass, "{why}");
+    // Nothing listening there passes too.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    opts.plain_port = Some(port);
+    let (v, why) = verdict(opts).await;
+    assert_eq!(v, Verdict::Pass, "{why}");
 }

@@ -785,6 +785,16 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             ));
         }
     }
+    let plain = matches!(case.steps.first(),
+        Some(Step::Handshake(h)) if h.transport == crate::case::Transport::Plain);
+    for (i, o) in case.expect.iter().enumerate() {
+        if o.handshake.as_ref().is_some_and(|h| h.unreachable) && !plain {
+            return Err((
+                format!("expect[{i}].handshake.unreachable"),
+                "only for a case over `transport: plain`: anywhere else a server that is down would pass".into(),
+            ));
+        }
+    }
     for (i, step) in case.steps.iter().enumerate() {
         let delivery = match step {
             Step::Handshake(h) => Some((&h.delivery, "handshake")),
@@ -803,6 +813,15 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
             }
         }
         if let Step::Handshake(h) = step {
+            if h.transport == crate::case::Transport::Plain
+                && !case.needs.contains(&crate::case::Need::Tls)
+            {
+                // Over a ws:// URL the case would only repeat the URL.
+                return Err((
+                    format!("steps[{i}].handshake.transport"),
+                    "`plain` asks a wss:// endpoint about plain TCP: the case needs `tls`".into(),
+                ));
+            }
             if let Some(g) = &h.generate {
                 if g.count.saturating_mul(g.value_len + g.name.len() + 8) > 64 << 20 {
                     return Err((
@@ -814,17 +833,21 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
         }
         if let Step::Scaling(sc) = step {
             let [small, large] = sc.sizes;
-            if sc.unit.len() != sc.control.len()
+            let control_ok = match sc.control_in {
+                crate::case::ControlIn::Header => sc.unit.len() == sc.control.len(),
+                crate::case::ControlIn::Message => sc.control.is_empty(),
+            };
+            if !control_ok
                 || sc.unit.is_empty()
                 || small == 0
                 || large <= small
-                || large.checked_mul(sc.unit.len()).is_none_or(|n| n > 1 << 20)
+                || large.checked_mul(sc.unit.len()).is_none_or(|n| n > 4 << 20)
                 || sc.runs == 0
                 || sc.runs > 20
             {
                 return Err((
                     format!("steps[{i}].scaling"),
-                    "`unit` and `control` of the same non-zero length, `sizes` two counts growing, at most 1 MiB of value, 1 to 20 `runs`".into(),
+                    "`unit` non-empty and `control` as long (none with `control_in: message`), `sizes` two counts growing, at most 4 MiB of value, 1 to 20 `runs`".into(),
                 ));
             }
         }
@@ -833,6 +856,20 @@ fn check_case(case: &Case) -> Result<(), (String, String)> {
                 return Err((
                     format!("steps[{i}].idle.count"),
                     "1 to 1000 idle connections".into(),
+                ));
+            }
+            let each: usize = idle.then.iter().map(|r| r.len()).sum();
+            if !idle.then.is_empty()
+                && (idle.send != crate::case::IdleSend::Handshake
+                    || idle
+                        .then
+                        .iter()
+                        .any(|r| r.times == 0 || r.delivery != Default::default())
+                    || idle.count.saturating_mul(each) > 64 << 20)
+            {
+                return Err((
+                    format!("steps[{i}].idle.then"),
+                    "raw bytes after the handshake need `send: handshake`, 1 or more `times`, no `delivery`, and at most 64 MiB over all the connections".into(),
                 ));
             }
         }

@@ -132,6 +132,12 @@ pub struct HandshakeOutcome {
     /// [0]`, listed on its own).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refusal: bool,
+    /// No HTTP answer at all: no connection, a reset, bytes that are not
+    /// HTTP (a port that speaks only TLS). For a case asking whether the
+    /// endpoint is there at all (`transport: plain`), where that is as
+    /// good an answer as a refusal.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreachable: bool,
 }
 
 /// How the close must go (RFC 6455 section 7).

@@ -129,6 +129,11 @@ pub struct IdleStep {
     /// What each sends before going quiet.
     #[serde(default)]
     pub send: IdleSend,
+    /// Raw bytes each writes after its handshake (`send: handshake` only),
+    /// without reading the answer: many connections each holding what one
+    /// would (fragments of a message never finished, CVE-2026-62389).
+    #[serde(default)]
+    pub then: Vec<RawStep>,
 }
 
 /// A handshake header whose value is `prefix`, `unit` repeated n times,
@@ -144,8 +149,18 @@ pub struct ScalingStep {
     pub prefix: String,
     /// Repeated n times in the slow input.
     pub unit: String,
-    /// Repeated n times in the control (as many bytes as `unit`).
+    /// Repeated n times in the control (as many bytes as `unit`); empty
+    /// with `control_in: message`.
+    #[serde(default)]
     pub control: String,
+    /// Where the control's bytes go: in the same header (default), or, for
+    /// a server slow on any long head (a parser that starts over on every
+    /// read), where no header of the same length could answer sooner, as
+    /// one binary message of the slow value's bytes after a plain
+    /// handshake, timed to the first byte of its echo: the same bytes
+    /// through the same connection, outside the head.
+    #[serde(default)]
+    pub control_in: ControlIn,
     /// After the repeated part.
     #[serde(default)]
     pub suffix: String,
@@ -155,6 +170,17 @@ pub struct ScalingStep {
     /// slows some, never speeds one up).
     #[serde(default = "five")]
     pub runs: usize,
+}
+
+/// Where a `scaling` step's control carries its bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlIn {
+    /// The same header, `control` repeated.
+    #[default]
+    Header,
+    /// A binary message after the handshake (the server echoes it).
+    Message,
 }
 
 fn five() -> usize {
@@ -230,6 +256,28 @@ pub struct HandshakeStep {
     /// the case needs `credentials`): sent as given when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialUse>,
+    /// `plain`: the request goes in plain text to the same host (at the
+    /// run's plain port), whatever the URL's scheme: does a `wss://`
+    /// endpoint also upgrade without TLS? (The case needs `tls`.)
+    #[serde(default, skip_serializing_if = "Transport::is_url")]
+    pub transport: Transport,
+}
+
+/// How the case's connection is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    /// As the URL says (TLS for `wss://`).
+    #[default]
+    Url,
+    /// Plain TCP to the URL's host at the run's plain port.
+    Plain,
+}
+
+impl Transport {
+    fn is_url(&self) -> bool {
+        *self == Transport::Url
+    }
 }
 
 /// A handshake without the run's credentials, or with wrong ones.

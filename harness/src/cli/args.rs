@@ -363,6 +363,11 @@ pub struct RunArgs {
     /// cases check that it refuses other origins with 403.
     #[arg(long = "origin-allow", value_name = "ORIGIN")]
     pub origin_allow: Vec<String>,
+    /// For a wss:// URL: the port where the same host would serve plain
+    /// ws:// (default 80 for a URL on 443, else the URL's own port); the
+    /// security group checks that the endpoint does not upgrade there.
+    #[arg(long = "plain-port", value_name = "PORT")]
+    pub plain_port: Option<u16>,
     /// TLS for wss:// targets.
     #[command(flatten)]
     pub tls: TlsArgs,

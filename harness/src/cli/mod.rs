@@ -85,6 +85,7 @@ async fn dispatch(cmd: Command) -> CliResult {
                     .map_err(|e| usage(format!("--origin-allow {e}")))?;
             }
             opts.origin_allow = a.origin_allow.clone();
+            opts.plain_port = a.plain_port;
             apply_tls(&mut opts, &a.tls)?;
             let agent = agent_of(&opts.target);
             if let Some(cmd) = &a.spawn {

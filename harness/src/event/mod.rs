@@ -296,13 +296,16 @@ fn lossy<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// One size of a `scaling` step: the fastest answer to the slow input and
-/// to the control of the same length.
+/// to the control of the same length (in the header, or in a message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScalingPoint {
     /// Repeats of the unit.
     pub size: usize,
     /// Bytes of the header value.
     pub value_bytes: usize,
+    /// The control carried the value's bytes as a message after the
+    /// handshake (`control_in: message`), not in the header.
+    pub control_in_message: bool,
     /// Fastest answer to the slow input, microseconds (`u64::MAX`: no
     /// figure, every connection failed).
     pub slow_us: u64,

@@ -415,6 +415,7 @@ pub fn to_case(seq: &Sequence, id: &str) -> Case {
             absent: Vec::new(),
             lacking: Vec::new(),
             refusal: false,
+            unreachable: false,
         };
         let mut pass = outcome(Grade::Pass, Vec::new(), End::Any);
         pass.handshake = Some(status(REFUSAL.to_vec()));

@@ -40,7 +40,11 @@ pub(super) fn outcome_matches(o: &Outcome, obs: &Observed) -> bool {
         }
         (Some(h), None) => {
             // The server closed without any response: only a case listing 0
-            // accepts that; silence until the timeout, one that says `silent`.
+            // accepts that; silence until the timeout, one that says `silent`;
+            // no answer of any kind, one that says `unreachable`.
+            if h.unreachable && obs.handshake_failed.is_some() {
+                return true;
+            }
             return if obs.handshake_silent {
                 h.silent
             } else {

@@ -261,7 +261,11 @@ fn judge_behavior(case: &Case, obs: &Observed) -> Behavior {
                 .iter()
                 .any(|o| o.handshake.as_ref().is_some_and(|h| h.silent));
         let answered = wants_handshake_answer && obs.closed_before_response;
-        if !(answered || silence_expected) {
+        let unreachable_expected = case
+            .expect
+            .iter()
+            .any(|o| o.handshake.as_ref().is_some_and(|h| h.unreachable));
+        if !(answered || silence_expected || unreachable_expected) {
             return Behavior::new(
                 Verdict::Fail,
                 format!("the opening handshake failed: {msg}"),

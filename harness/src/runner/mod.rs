@@ -69,6 +69,20 @@ async fn run_inner(
     shared: &Arc<Shared>,
     deadline: Instant,
 ) -> Option<tokio::task::JoinHandle<()>> {
+    let default_hs = HandshakeStep::default();
+    let (hs, steps) = match case.steps.first() {
+        Some(Step::Handshake(h)) => (h, &case.steps[1..]),
+        _ => (&default_hs, &case.steps[..]),
+    };
+    // A case about the endpoint without TLS runs whole over plain TCP.
+    let plain;
+    let opts = match hs.transport {
+        crate::case::Transport::Url => opts,
+        crate::case::Transport::Plain => {
+            plain = opts.plain();
+            &plain
+        }
+    };
     let connect_by = deadline.min(Instant::now() + opts.handshake_timeout);
     let stream = match Conn::connect(opts, connect_by).await {
         Ok(s) => s,
@@ -85,11 +99,6 @@ async fn run_inner(
     let stream = Arc::new(stream);
 
     // The opening handshake.
-    let default_hs = HandshakeStep::default();
-    let (hs, steps) = match case.steps.first() {
-        Some(Step::Handshake(h)) => (h, &case.steps[1..]),
-        _ => (&default_hs, &case.steps[..]),
-    };
     let mut flat = Vec::new();
     flatten(steps, &mut flat);
     let steps = flat;

@@ -40,6 +40,9 @@ pub struct RunOptions {
     /// The server's process, where wsprobe started it (`--spawn`): its
     /// memory and CPU are recorded per case.
     pub server: Option<std::sync::Arc<crate::spawned::Server>>,
+    /// Where the target's host serves plain `ws://` beside a `wss://` URL
+    /// (`--plain-port`; default 80 for a URL on 443, else the URL's port).
+    pub plain_port: Option<u16>,
 }
 
 impl RunOptions {
@@ -58,6 +61,7 @@ impl RunOptions {
             origin: None,
             origin_allow: Vec::new(),
             server: None,
+            plain_port: None,
             tls: (target.scheme == "wss")
                 .then(|| crate::tls::client(&Default::default(), &target.host).ok())
                 .flatten(),
@@ -67,6 +71,20 @@ impl RunOptions {
 }
 
 impl RunOptions {
+    /// The same run over plain TCP to the target's host at its plain
+    /// port: a `ws://` URL with the same path.
+    pub fn plain(&self) -> RunOptions {
+        let port = self.plain_port.unwrap_or(match self.target.port {
+            443 => 80,
+            p => p,
+        });
+        let mut plain = self.clone();
+        plain.target.scheme = "ws".into();
+        plain.target.port = port;
+        plain.tls = None;
+        plain
+    }
+
     /// The time budget of `case`: its own or the run's, never over the cap.
     pub fn budget(&self, case: &Case) -> Duration {
         let own = case.timeout.map_or(self.case_timeout, |d| d.0);

@@ -367,6 +367,13 @@ async fn open_idle(
             IdleSend::PartialRequest => &bytes[..bytes.len() - 2],
         };
         s.write_all(send).await.ok()?;
+        for raw in &idle.then {
+            // A server that refuses part way (a close, a reset) still
+            // had the connection: it counts as opened.
+            if s.write_all(&raw.bytes()).await.is_err() {
+                break;
+            }
+        }
         Some(s)
     };
     // In batches: hundreds of simultaneous SYNs overflow a small accept

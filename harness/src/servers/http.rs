@@ -62,6 +62,9 @@ pub struct Options {
     /// A fault: read a request head of any size whole into memory before
     /// parsing it, with no limit on its size.
     pub unbounded_head: bool,
+    /// A fault: parse a request head of any size again from its first byte
+    /// after every read (tungstenite before 0.20.1, CVE-2023-43669).
+    pub reparse_head: bool,
 }
 
 /// The server went down on the request (`Options::crash_after_lines`).
@@ -143,7 +146,8 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 let late = opts.checks_after_upgrade && admission(&req, &opts).is_some();
                 break ((answer(&req, opts), late), n);
             }
-            Ok(httparse::Status::Partial) if buf.len() < 16 * 1024 || opts.unbounded_head => {}
+            Ok(httparse::Status::Partial)
+                if buf.len() < 16 * 1024 || opts.unbounded_head || opts.reparse_head => {}
             _ => {
                 let _ = stream
                     .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")

@@ -166,6 +166,14 @@ pub enum Fault {
     /// a Node server with no error listener on an upgraded socket
     /// (engine.io before 6.2.1, CVE-2022-41940).
     CrashOnReset,
+    /// Allocates a frame's announced length before reading it, and goes
+    /// down when no allocator can give it (more than 2^47 bytes):
+    /// rust-websocket before 0.26.5 (CVE-2022-35922).
+    CrashOnHugeLength,
+    /// Reads a request head of any size and parses it again from its first
+    /// byte after every read of at most 4096 bytes: time quadratic in the
+    /// head's length (tungstenite before 0.20.1, CVE-2023-43669).
+    ReparseHead,
     /// Goes down when an invalid frame arrives with its upgrade request,
     /// before it has set up the connection (engine.io before 6.1.1,
     /// CVE-2022-21676).
@@ -531,6 +539,16 @@ impl Fault {
             Fault::UnboundedHead,
             "unbounded-head",
             "reads a request head of any size whole into memory before parsing it: no header size limit",
+        ),
+        (
+            Fault::CrashOnHugeLength,
+            "crash-on-huge-length",
+            "allocates a frame's announced length up front and goes down when it cannot (over 2^47 bytes), as rust-websocket before 0.26.5 did (CVE-2022-35922)",
+        ),
+        (
+            Fault::ReparseHead,
+            "reparse-head",
+            "parses a request head of any size again from its start after every read of 4096 bytes, as tungstenite before 0.20.1 did (CVE-2023-43669): quadratic time",
         ),
         (
             Fault::CrashOnReset,

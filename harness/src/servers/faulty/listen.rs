@@ -179,6 +179,7 @@ async fn handle(
         crash_after_lines: faults.contains(&Fault::CrashOnManyHeaders).then_some(1000),
         quadratic_protocol: faults.contains(&Fault::QuadraticHeaders),
         unbounded_head: faults.contains(&Fault::UnboundedHead),
+        reparse_head: faults.contains(&Fault::ReparseHead),
     };
     let (mut leftover, deflate) = match http::handshake(&mut stream, opts).await {
         Ok(Some(upgraded)) => upgraded,

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use super::{Fault, Faults};
 use crate::wire::codes::{close_code_allowed, op};
 use crate::wire::deflate::{Deflater, Inflater};
-use crate::wire::reader::{FrameReader, Limits, ReadEvent, Side};
+use crate::wire::reader::{FrameReader, LimitExceeded, Limits, ReadEvent, Side};
 use crate::wire::{LengthForm, RawFrame, Violation};
 
 /// After the handshake: read frames with wsprobe's reader in `role`, and
@@ -83,7 +83,8 @@ pub(super) async fn session(
         // What came before a limit is handled first, in order: a server
         // reading everything in one chunk (under load) answers the same as
         // one reading frame by frame.
-        let over_limit = reader.feed(&pending, &mut events).is_err();
+        let limit = reader.feed(&pending, &mut events).err();
+        let over_limit = limit.is_some();
         pending.clear();
         for ev in events.drain(..) {
             if faults.contains(&Fault::Slow)
@@ -199,6 +200,14 @@ pub(super) async fn session(
                     crash(&crashed).await;
                     return;
                 }
+            }
+        }
+        if let Some(LimitExceeded::Frame { len, .. }) = limit {
+            // Vec::with_capacity(len) that no allocator can give: the
+            // process aborts (rust-websocket before 0.26.5).
+            if len > 1 << 47 && faults.contains(&Fault::CrashOnHugeLength) {
+                crash(&crashed).await;
+                return;
             }
         }
         if over_limit {
