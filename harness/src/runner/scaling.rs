@@ -180,7 +180,11 @@ async fn echo(payload: &[u8], opts: &RunOptions, deadline: Instant) -> Answer {
     let upgraded = tokio::time::timeout_at(deadline, async {
         conn.write_all(&req.encode()).await.ok()?;
         let mut head = Vec::new();
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() <= opts.max_response {
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            // A head past the run's limit is no answer to time against.
+            if head.len() > opts.max_response {
+                return None;
+            }
             let n = conn.read(&mut buf).await.ok().filter(|&n| n > 0)?;
             head.extend_from_slice(&buf[..n]);
         }
